@@ -1,0 +1,57 @@
+# Two commands do everything: `make run` (the main job) and `make test` (the tests).
+# Both create or reuse .venv from the pinned requirements.txt.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-16)
+CORES ?= all
+# Scripts run by Snakemake must find the venv's python and packages.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export TF_CPP_MIN_LOG_LEVEL := 2
+SNAKEMAKE := $(BIN)/snakemake
+
+.PHONY: venv run test lint dryrun pytest workflow-test test-slurm report benchmarks clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 required"'
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.requirements-*
+	touch $@
+
+run: venv
+	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml
+
+report: venv
+	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml --report results/report.html
+
+lint: venv
+	$(SNAKEMAKE) --lint --configfile config/config.yaml
+	$(BIN)/snakefmt --check .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+dryrun: venv
+	$(SNAKEMAKE) --dry-run --quiet rules --configfile config/config.yaml
+	$(SNAKEMAKE) --dry-run --quiet rules --configfile config/paper.yaml
+
+# pytest's exit status 5 ("no tests collected") is non-zero, so make fails on it too.
+pytest: venv
+	$(BIN)/python -m pytest
+
+# One small real workflow run, in a scratch copy so results/ of the user stays untouched.
+workflow-test: venv
+	$(BIN)/python tests/run_workflow.py --configfile tests/config/test.yaml
+
+test: lint dryrun pytest workflow-test
+
+benchmarks: venv
+	$(BIN)/python benchmarks/decode_iaga.py
+
+clean:
+	rm -rf results logs .snakemake

@@ -1,0 +1,14 @@
+"""Snakemake adapter: decode an observatory's IAGA-2002 files into one netCDF."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from eqprecursors import iaga  # noqa: E402
+
+iaga.decode_ground(
+    list(snakemake.input),
+    snakemake.output[0],
+    iaga_code=snakemake.params.iaga_code,
+    max_fill_gap_minutes=snakemake.params.max_fill_gap_minutes,
+)

@@ -1,0 +1,14 @@
+"""Snakemake adapter: fetch one URL atomically, with retries and a format check."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from eqprecursors import download  # noqa: E402
+
+download.fetch_for_rule(
+    snakemake.params.url,
+    snakemake.output[0],
+    validator=snakemake.params.validator,
+    **snakemake.params.http,
+)

@@ -1,0 +1,9 @@
+"""Snakemake adapter: tidy any supported Kp source into results/kp/kp.csv."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from eqprecursors import kp  # noqa: E402
+
+kp.tidy_kp_file(snakemake.input[0], snakemake.output[0], fmt=snakemake.params.fmt)

@@ -1,0 +1,18 @@
+"""Snakemake adapter: select the events near one observatory."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from eqprecursors import catalog  # noqa: E402
+
+catalog.select_catalog_file(
+    snakemake.input[0],
+    snakemake.output[0],
+    fmt=snakemake.params.fmt,
+    latitude=snakemake.params.latitude,
+    longitude=snakemake.params.longitude,
+    start=snakemake.params.start,
+    end=snakemake.params.end,
+    **snakemake.params.selection,
+)

@@ -1,0 +1,110 @@
+"""One small, real workflow run on a test config (the last step of `make test`).
+
+The workflow is copied into a scratch directory so a user's results/ stay untouched, the
+fake data services start on 127.0.0.1, and Snakemake runs the default target for real:
+downloads, decode, catalog selection and Kp. The outputs are then checked, and a second
+invocation must find nothing to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_services import FakeServices  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "envs", "schemas", "config", "profiles", "data"]
+
+
+def copy_workflow(dest: Path) -> None:
+    """Copy what a user's clone holds (no results/, resources/ or .snakemake/)."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for part in WORKFLOW_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=ignore)
+        else:
+            shutil.copy2(src, dest / part)
+    shutil.copytree(ROOT / "tests" / "data", dest / "tests" / "data", ignore=ignore)
+
+
+def write_config(template: Path, dest: Path, base: str) -> Path:
+    """Point every service of the template at the fake server's address."""
+    text = template.read_text().replace("{base}", base)
+    config = yaml.safe_load(text)
+    path = dest / "test-config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def snakemake(workdir: Path, configfile: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(configfile)]
+    cmd += list(args)
+    print("+", " ".join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=workdir, text=True, capture_output=True)
+
+
+def check_outputs(workdir: Path, config: dict) -> None:
+    for obs in config["observatories"]:
+        with xr.open_dataset(workdir / f"results/decoded/ground/{obs}.nc") as ds:
+            assert ds.attrs["iaga_code"] == obs, ds.attrs
+            assert {"X", "Y", "Z"} <= set(ds.data_vars), list(ds.data_vars)
+            assert ds.sizes["time"] > 0
+            assert ds["time"].to_index().is_monotonic_increasing
+        events = pd.read_csv(workdir / f"results/catalog/ground/{obs}.csv")
+        assert list(events.columns) == [
+            "time",
+            "latitude",
+            "longitude",
+            "depth_km",
+            "magnitude",
+            "mag_type",
+            "distance_km",
+            "event_id",
+        ], list(events.columns)
+    kp = pd.read_csv(workdir / "results/kp/kp.csv")
+    assert list(kp.columns) == ["time", "kp"] and len(kp) > 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--configfile", type=Path, default=ROOT / "tests/config/test.yaml")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="eqprecursors-workflow-"))
+    try:
+        copy_workflow(workdir)
+        with FakeServices() as services:
+            configfile = write_config(args.configfile.resolve(), workdir, services.base)
+            run = snakemake(workdir, configfile)
+            print(run.stdout[-4000:], run.stderr[-8000:], sep="\n")
+            if run.returncode != 0:
+                print(f"workflow run failed with exit status {run.returncode}", file=sys.stderr)
+                return 1
+            gin = [r for r in services.requests if "GINServices" in r]
+            assert len(gin) == 1, f"expected one GIN request per observatory-month: {gin}"
+            check_outputs(workdir, yaml.safe_load(configfile.read_text()))
+            again = snakemake(workdir, configfile, "--dry-run")
+            assert "Nothing to be done" in again.stdout + again.stderr, again.stdout
+        print("workflow-test: OK, outputs checked and a second run has nothing to do")
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
