@@ -77,7 +77,9 @@ def test_env_pins_agree_with_pip_pins(env_path):
             assert version == "3.11"
         elif pip_name in pins:
             # conda-forge drops pip's local suffixes such as ".post1"
-            assert pins[pip_name].startswith(version), f"{name}: env {version}, pip {pins[pip_name]}"
+            assert pins[pip_name].startswith(version), (
+                f"{name}: env {version}, pip {pins[pip_name]}"
+            )
         else:
             pytest.fail(f"{env_path.name}: {name} is not pinned in requirements.txt")
 

@@ -1,0 +1,357 @@
+"""The planetary Kp index as one tidy 3-hourly series, from any of its public sources.
+
+Kp marks geomagnetically disturbed periods, which the study excludes because a storm
+swamps any lithospheric signal. Sources disagree on notation (CelesTrak and OMNI write
+Kp x 10 with thirds as ``x3``/``x7``; GFZ writes decimals such as 2.667), on missing values
+(blank, ``-1``, ``-1.000``, ``99``, ``null``) and on layout. Every reader returns
+``time`` (UTC start of the 3-hour interval) and ``kp`` rounded to 3 decimals like GFZ
+(``33 -> 3.333``, ``37 -> 3.667``), with missing values as NaN, never 0: a 0 would read as
+"quiet" and let a storm period into the training data.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+
+from eqprecursors.download import atomic_write_bytes
+
+log = logging.getLogger(__name__)
+
+KP_COLUMNS = ["time", "kp"]
+FORMATS = ("celestrak", "gfz", "gfz_json", "omni2", "csv")
+INTERVAL = pd.Timedelta(hours=3)
+GFZ_BASE_URL = "https://kp.gfz-potsdam.de"
+GFZ_FILE_NAME = "Kp_ap_Ap_SN_F107_since_1932.txt"
+
+_THIRDS = {0: 0.0, 3: 1.0 / 3.0, 7: 2.0 / 3.0}
+
+
+class KpFormatError(ValueError):
+    """A Kp file that cannot be read; the message always names the file."""
+
+
+# --------------------------------------------------------------------------------------
+# reading
+# --------------------------------------------------------------------------------------
+
+
+def kp_from_tenths(values) -> np.ndarray:
+    """Kp x 10 (CelesTrak, OMNI) to decimal Kp: ``33 -> 3.333`` (3+), ``37 -> 3.667`` (4-).
+
+    A last digit of 0/3/7 encodes o/+/- thirds. Other last digits occur only in CelesTrak's
+    predicted rows (e.g. 22, 35) and are taken as plain tenths. Negative values and NaN
+    are missing.
+    """
+    v = np.asarray(values, dtype=float)
+    out = np.full(v.shape, np.nan)
+    ok = np.isfinite(v) & (v >= 0)
+    iv = np.rint(v[ok]).astype(int)
+    tens, units = np.divmod(iv, 10)
+    frac = np.array([_THIRDS.get(int(u), np.nan) for u in units.ravel()]).reshape(units.shape)
+    third = np.isfinite(frac)
+    out[ok] = np.where(third, tens + np.nan_to_num(frac), iv / 10.0)
+    return np.round(out, 3)
+
+
+def read_kp(path, fmt: str = "auto", *, include_predicted: bool = False) -> pd.DataFrame:
+    """Read a Kp file into a tidy frame ``time`` (datetime64[ns, UTC], interval start), ``kp``.
+
+    ``fmt``: ``auto`` (sniffed), ``celestrak`` (SW-All; observed rows only unless
+    ``include_predicted``, which adds the DAILY_PREDICTED block), ``gfz``
+    (``Kp_ap_Ap_SN_F107_*.txt``), ``gfz_json`` (the kp.gfz-potsdam.de JSON API),
+    ``omni2`` (OMNI2 hourly, word 39 = Kp x 10) or ``csv`` (what :func:`write_kp`
+    writes). Times are sorted and unique (a repeated interval keeps its last value).
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise KpFormatError(f"{path}: cannot read Kp file ({exc})") from exc
+    if fmt == "auto":
+        fmt = sniff_kp_format(text, path)
+    readers = {
+        "celestrak": lambda t: _read_celestrak(t, include_predicted),
+        "gfz": _read_gfz,
+        "gfz_json": _read_gfz_json,
+        "omni2": _read_omni2,
+        "csv": _read_csv,
+    }
+    if fmt not in readers:
+        raise KpFormatError(f"{path}: unknown Kp format {fmt!r}; use one of {FORMATS}")
+    try:
+        df = readers[fmt](text)
+    except KpFormatError as exc:
+        raise KpFormatError(f"{path}: {exc}") from exc
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise KpFormatError(f"{path}: not a readable {fmt} Kp file ({exc})") from exc
+    if df.empty:
+        raise KpFormatError(f"{path}: no Kp values found (format {fmt})")
+    return _tidy(df)
+
+
+def sniff_kp_format(text: str, path="<text>") -> str:
+    """Guess the Kp source format from the content."""
+    head = text.lstrip()[:8192]
+    if head.startswith("{"):
+        return "gfz_json"
+    if "BEGIN OBSERVED" in text[:20000] or head.startswith("DATATYPE CssiSpaceWeather"):
+        return "celestrak"
+    first = head.splitlines()[0].strip().lower() if head else ""
+    if first.replace(" ", "") == "time,kp":
+        return "csv"
+    data = [ln for ln in head.splitlines() if ln.strip() and not ln.startswith("#")]
+    if head.startswith("#") and data and len(data[0].split()) >= 28:
+        return "gfz"
+    if data and len(data[0].split()) >= 50 and re.fullmatch(r"\d{4}", data[0].split()[0]):
+        return "omni2"
+    raise KpFormatError(
+        f"{path}: unrecognised Kp format (expected CelesTrak SW-All, GFZ Kp_ap_Ap_SN_F107 "
+        f"text or JSON, OMNI2); starts with {head[:60]!r}"
+    )
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    times = pd.to_datetime(df["time"], utc=True).dt.as_unit("ns")
+    out = pd.DataFrame({"time": times, "kp": pd.to_numeric(df["kp"]).astype(float)})
+    out = out[out["time"].notna()]
+    out = out.sort_values("time", kind="stable").drop_duplicates("time", keep="last")
+    return out.reset_index(drop=True)
+
+
+def _daily_to_3hourly(days: pd.Series, kp8: np.ndarray) -> pd.DataFrame:
+    """Eight values per UT day to one row per 3-hour interval (start times)."""
+    # naive datetime64 arithmetic (tz-aware to_numpy() would give objects), UTC at the end
+    day0 = pd.to_datetime(days, format="%Y-%m-%d").dt.as_unit("ns").to_numpy()
+    offsets = (np.arange(8) * np.timedelta64(3, "h")).astype("m8[ns]")
+    times = (day0[:, None] + offsets[None, :]).ravel()
+    return pd.DataFrame({"time": pd.to_datetime(times, utc=True), "kp": kp8.ravel()})
+
+
+def _read_celestrak(text: str, include_predicted: bool) -> pd.DataFrame:
+    """CelesTrak SW-All (celestrak.org/SpaceData/SpaceWx-format.php).
+
+    FORMAT(I4,I3,I3,I5,I3,8I3,...): year, month, day, BSRN, ND, then eight Kp x 10 in
+    columns 19-42, one per 3-hour interval from 00 UT. Fixed-width slicing keeps a blank
+    field blank (NaN) instead of shifting the next value into its place.
+    """
+    wanted = {"OBSERVED"} | ({"DAILY_PREDICTED"} if include_predicted else set())
+    block = None
+    dates, kp10 = [], []
+    for line in text.splitlines():
+        tag = line.strip()
+        if tag.startswith("BEGIN "):
+            block = tag[6:].strip()
+            continue
+        if tag.startswith("END "):
+            block = None
+            continue
+        if block not in wanted or not tag:
+            continue
+        dates.append(f"{line[0:4].strip()}-{line[4:7].strip():0>2}-{line[7:10].strip():0>2}")
+        fields = [line[18 + 3 * k : 21 + 3 * k].strip() for k in range(8)]
+        kp10.append([float(f) if f else np.nan for f in fields])
+    if not dates:
+        raise KpFormatError("no 'BEGIN OBSERVED' block with daily rows")
+    kp = kp_from_tenths(np.array(kp10, dtype=float))
+    return _daily_to_3hourly(pd.Series(dates), kp)
+
+
+def _read_gfz(text: str) -> pd.DataFrame:
+    """GFZ ``Kp_ap_Ap_SN_F107`` text: 40 ``#`` lines, then ``YYYY MM DD days days_m Bsr dB
+    Kp1..Kp8 ap1..ap8 Ap SN F10.7obs F10.7adj D``; missing Kp is ``-1.000``."""
+    df = pd.read_csv(io.StringIO(text), sep=r"\s+", comment="#", header=None)
+    if df.shape[1] < 15:
+        raise KpFormatError(f"{df.shape[1]} columns, expected >= 28 (Kp_ap_Ap_SN_F107)")
+    days = pd.Series(
+        [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in df[[0, 1, 2]].astype(int).to_numpy()]
+    )
+    kp = df.loc[:, 7:14].to_numpy(dtype=float)
+    kp = np.where(kp < 0, np.nan, np.round(kp, 3))
+    return _daily_to_3hourly(days, kp)
+
+
+def _read_gfz_json(text: str) -> pd.DataFrame:
+    """GFZ JSON API: ``{"datetime": [...], "Kp": [...], "status": [...], "meta": {...}}``,
+    parallel arrays, ``datetime`` the interval start, ``null`` for a missing value."""
+    obj = json.loads(text)
+    if not isinstance(obj, dict) or "datetime" not in obj or "Kp" not in obj:
+        raise KpFormatError("JSON lacks the 'datetime' and 'Kp' arrays")
+    times, values = obj["datetime"], obj["Kp"]
+    if len(times) != len(values):
+        raise KpFormatError(f"{len(times)} datetimes but {len(values)} Kp values")
+    kp = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    kp = np.where(kp < 0, np.nan, np.round(kp, 3))
+    return pd.DataFrame({"time": times, "kp": kp})
+
+
+def _read_omni2(text: str) -> pd.DataFrame:
+    """OMNI2 hourly records (year, day of year, hour, ...); word 39 is Kp x 10, 99 missing.
+
+    Each hour repeats the Kp of its 3-hour interval; the first non-missing value of each
+    interval is kept.
+    """
+    df = pd.read_csv(io.StringIO(text), sep=r"\s+", header=None, comment="#")
+    if df.shape[1] < 39:
+        raise KpFormatError(f"{df.shape[1]} words per record, expected >= 39 (OMNI2)")
+    year, doy, hour = (df[i].astype(int) for i in (0, 1, 2))
+    t = pd.to_datetime(year.astype(str), format="%Y", utc=True) + pd.to_timedelta(
+        (doy - 1) * 24 + hour, unit="h"
+    )
+    kp10 = df[38].astype(float).where(df[38] != 99)
+    hourly = pd.DataFrame({"time": t.dt.floor("3h"), "kp": kp_from_tenths(kp10)})
+    return hourly.groupby("time", as_index=False)["kp"].first()
+
+
+def _read_csv(text: str) -> pd.DataFrame:
+    df = pd.read_csv(io.StringIO(text))
+    if list(df.columns[:2]) != KP_COLUMNS:
+        raise KpFormatError(f"header {list(df.columns)}, expected {KP_COLUMNS}")
+    return df
+
+
+# --------------------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------------------
+
+
+def write_kp(df: pd.DataFrame, path) -> Path:
+    """Write ``time,kp`` CSV (ISO UTC, Kp to 3 decimals, missing blank) atomically."""
+    times = pd.to_datetime(df["time"], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = pd.DataFrame({"time": times, "kp": df["kp"].to_numpy(dtype=float)})
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, float_format="%.3f", lineterminator="\n", na_rep="")
+    return atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+
+
+def tidy_kp_file(src, dest, *, fmt: str = "auto", include_predicted: bool = False) -> pd.DataFrame:
+    """Read any supported Kp source and write the tidy ``time,kp`` CSV."""
+    df = read_kp(src, fmt, include_predicted=include_predicted)
+    log.info(
+        "%s: %d intervals %s .. %s, %d missing",
+        src,
+        len(df),
+        df["time"].iloc[0],
+        df["time"].iloc[-1],
+        int(df["kp"].isna().sum()),
+    )
+    write_kp(df, dest)
+    return df
+
+
+# --------------------------------------------------------------------------------------
+# window queries
+# --------------------------------------------------------------------------------------
+
+
+def _as_utc_ns(values) -> np.ndarray:
+    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True))
+    if idx.hasnans:
+        raise ValueError("window bounds must not be NaT")
+    return idx.as_unit("ns").asi8
+
+
+def max_kp_over_windows(
+    kp_df: pd.DataFrame,
+    starts,
+    ends,
+    *,
+    interval: pd.Timedelta = INTERVAL,
+    skipna: bool = True,
+) -> np.ndarray:
+    """Max Kp of the intervals overlapping each window ``[starts[i], ends[i])``.
+
+    An interval ``[t, t + interval)`` overlaps when ``t < end`` and ``t + interval >
+    start``, so a window 01:00-02:00 sees the 00-03 value. Vectorised: two binary
+    searches and one ``np.maximum.reduceat`` for any number of windows. A window with no
+    interval (or only missing values) gives NaN; ``skipna=False`` also gives NaN when any
+    overlapping value is missing, for callers that must not miss a storm. Naive bounds
+    are taken as UTC.
+    """
+    starts_ns = _as_utc_ns(np.atleast_1d(np.asarray(starts, dtype=object)))
+    ends_ns = _as_utc_ns(np.atleast_1d(np.asarray(ends, dtype=object)))
+    if starts_ns.shape != ends_ns.shape:
+        raise ValueError(f"{starts_ns.size} starts but {ends_ns.size} ends")
+    order = kp_df["time"].argsort(kind="stable").to_numpy()
+    t = _as_utc_ns(kp_df["time"].to_numpy()[order])
+    v = kp_df["kp"].to_numpy(dtype=float)[order]
+    n = t.size
+    if n == 0 or starts_ns.size == 0:
+        return np.full(starts_ns.shape, np.nan)
+    step = pd.Timedelta(interval).as_unit("ns").value
+    i0 = np.searchsorted(t + step, starts_ns, side="right")  # first interval ending > start
+    i1 = np.searchsorted(t, ends_ns, side="left")  # intervals starting < end
+    empty = (i1 <= i0) | (ends_ns <= starts_ns)
+    a = np.append(np.where(np.isnan(v), -np.inf, v), -np.inf)
+    lo = np.minimum(i0, n)
+    hi = np.where(empty, lo, np.minimum(i1, n))
+    idx = np.empty(2 * lo.size, dtype=np.intp)
+    idx[0::2], idx[1::2] = lo, hi
+    out = np.maximum.reduceat(a, idx)[0::2]
+    out[empty | np.isneginf(out)] = np.nan
+    if not skipna:
+        nan_cum = np.concatenate([[0], np.cumsum(np.isnan(v))])
+        has_nan = (nan_cum[np.minimum(i1, n)] - nan_cum[lo]) > 0
+        out[has_nan & ~empty] = np.nan
+    return out
+
+
+def max_kp_in(kp_df: pd.DataFrame, start, end, **kwargs) -> float:
+    """Max Kp of the 3-hour intervals overlapping ``[start, end)`` (NaN if none known)."""
+    return float(max_kp_over_windows(kp_df, [start], [end], **kwargs)[0])
+
+
+# --------------------------------------------------------------------------------------
+# URLs
+# --------------------------------------------------------------------------------------
+
+
+def _utc_str(value, *, is_end: bool) -> str:
+    date_only = (isinstance(value, date) and not isinstance(value, datetime)) or (
+        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())
+    )
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if date_only and is_end:
+        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def gfz_json_url(base_url: str, start, end, *, index: str = "Kp", status: str | None = None) -> str:
+    """GFZ Kp JSON API query, e.g. ``https://kp.gfz-potsdam.de/app/json/?start=2024-01-01T
+    00:00:00Z&end=2024-01-31T23:59:59Z&index=Kp``.
+
+    The API's ``end`` is inclusive and ``datetime`` is each interval's start, so a
+    bare-date ``end`` becomes 23:59:59 of that day to include its 21-24 UT interval.
+    ``status="def"`` restricts to definitive values. ``base_url`` is the host root or
+    the ``.../app/json/`` endpoint.
+    """
+    url = base_url.rstrip("/")
+    if not url.endswith("/app/json"):
+        url += "/app/json"
+    params = {
+        "start": _utc_str(start, is_end=False),
+        "end": _utc_str(end, is_end=True),
+        "index": index,
+    }
+    if status:
+        params["status"] = status
+    return f"{url}/?{urlencode(params, safe=':')}"
+
+
+def gfz_file_url(base_url: str = GFZ_BASE_URL, name: str = GFZ_FILE_NAME) -> str:
+    """Download address of a GFZ Kp text file (default the full series since 1932)."""
+    url = base_url.rstrip("/")
+    if url.endswith(".txt"):
+        return url
+    if not url.endswith("/app/files"):
+        url += "/app/files"
+    return f"{url}/{name}"

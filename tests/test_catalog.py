@@ -1,0 +1,380 @@
+"""Catalog reading and event selection on real USGS/ISC/QuakeML files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pandas as pd
+import pytest
+from geographiclib.geodesic import Geodesic
+
+from eqprecursors import catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+SEISMOSTATS = ROOT / "data/catalog/usgs_comcat_M5plus_global_2022-2024_seismostats.csv"
+WEBVALLEY = ROOT / "data/catalog/usgs_M5plus_global_2013-07_2024-07_webvalley_eq.csv"
+QUAKEML = ROOT / "tests/data/catalog/usgs_event_quakeml1.2_obspy.xml"
+ISF = ROOT / "tests/data/catalog/isc_isf_19670130012028_obspy.isf"
+CATCSV = ROOT / "tests/data/catalog/isc_catcsv_constructed.html"
+
+DUR = dict(latitude=41.39, longitude=14.28)
+IZN = dict(latitude=40.50, longitude=29.72)
+MLR = dict(latitude=45.491, longitude=25.945)
+PAPER = dict(max_distance_km=200.0, min_magnitude=4.0, max_depth_km=30.0)
+
+
+@pytest.fixture(scope="module")
+def webvalley():
+    return catalog.read_catalog(WEBVALLEY)
+
+
+@pytest.fixture(scope="module")
+def seismostats():
+    return catalog.read_catalog(SEISMOSTATS)
+
+
+def _row(df, when):
+    hit = df[df["time"].dt.strftime("%Y-%m-%d %H:%M:%S") == when]
+    assert len(hit) == 1, f"expected exactly one event at {when}, got {len(hit)}"
+    return hit.iloc[0]
+
+
+# ---------------------------------------------------------------- reading USGS csv
+
+
+def test_usgs_csv_dtypes_and_order(seismostats):
+    assert list(seismostats.columns) == catalog.READ_COLUMNS
+    assert str(seismostats["time"].dtype) == "datetime64[ns, UTC]"
+    assert len(seismostats) == 4118
+    assert seismostats["time"].is_monotonic_increasing
+    duzce = _row(seismostats, "2022-11-23 01:08:15")
+    assert duzce["event_id"] == "us7000irp8"
+    assert duzce["magnitude"] == 6.1 and duzce["mag_type"] == "mww"
+    assert duzce["time"] == pd.Timestamp("2022-11-23T01:08:15.435Z")
+
+
+def test_bom_and_no_bom_parse_identically(tmp_path, seismostats):
+    raw = SEISMOSTATS.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "fixture must keep its real BOM"
+    plain = tmp_path / "nobom.csv"
+    plain.write_bytes(raw[3:])
+    pd.testing.assert_frame_equal(catalog.read_catalog(plain), seismostats)
+    assert catalog.sniff_catalog_format(raw.decode("utf-8")) == "usgs_csv"
+
+
+def test_webvalley_renamed_columns(webvalley):
+    assert list(webvalley.columns) == catalog.READ_COLUMNS
+    assert len(webvalley) == 18580
+    amatrice = _row(webvalley, "2016-08-24 01:36:32")
+    assert amatrice["event_id"] == "us10006g7d"
+    assert amatrice["depth_km"] == pytest.approx(4.44)
+    assert amatrice["magnitude"] == 6.2
+
+
+def test_both_usgs_files_agree_on_duzce(webvalley, seismostats):
+    a = _row(webvalley, "2022-11-23 01:08:15")
+    b = seismostats[seismostats["event_id"] == "us7000irp8"].iloc[0]
+    assert (a["latitude"], a["longitude"], a["magnitude"]) == (
+        b["latitude"],
+        b["longitude"],
+        b["magnitude"],
+    )
+
+
+# ---------------------------------------------------------------- other formats
+
+
+def test_quakeml_preferred_origin_and_magnitude():
+    df = catalog.read_catalog(QUAKEML)
+    assert catalog.sniff_catalog_format(QUAKEML.read_text()) == "quakeml"
+    assert len(df) == 2
+    first, second = df.iloc[0], df.iloc[1]
+    assert first["event_id"] == "ci37285320"
+    assert first["time"] == pd.Timestamp("2014-11-06T00:24:42.240Z")
+    assert (first["latitude"], first["longitude"]) == (35.0476667, -117.6623333)
+    assert first["depth_km"] == pytest.approx(0.010)  # QuakeML depth is in metres
+    assert (first["magnitude"], first["mag_type"]) == (1.54, "ml")
+    assert (second["event_id"], second["magnitude"], second["mag_type"]) == (
+        "uw60916552",
+        1.6,
+        "Md",
+    )
+    # Both are quarry blasts: the earthquake filter uses the QuakeML event type.
+    assert catalog.read_catalog(QUAKEML, earthquakes_only=True).empty
+
+
+def test_isc_catcsv_inside_html():
+    df = catalog.read_catalog(CATCSV)
+    assert catalog.sniff_catalog_format(CATCSV.read_text()) == "isc_catcsv"
+    assert list(df["event_id"]) == ["900000001", "900000002", "900000003", "900000004"]
+    assert df.loc[0, "time"] == pd.Timestamp("2016-08-24T01:36:32Z")
+    # Largest moment magnitude wins over mb/ML (and over a smaller Mw of another agency).
+    assert (df.loc[0, "magnitude"], df.loc[0, "mag_type"]) == (6.2, "Mww")
+    assert (df.loc[1, "magnitude"], df.loc[1, "mag_type"]) == (6.6, "Mww")
+    # Without any Mw the largest magnitude of any type is kept; a blank depth is NaN.
+    assert (df.loc[2, "magnitude"], df.loc[2, "mag_type"]) == (4.0, "ML")
+    assert np.isnan(df.loc[2, "depth_km"])
+    # A known mine explosion ("km") is dropped by the earthquake filter.
+    quakes = catalog.read_catalog(CATCSV, "isc_catcsv", earthquakes_only=True)
+    assert "900000004" not in set(quakes["event_id"])
+    # M 4.0 fails M > 4, the unknown depth cannot pass; the explosion needs the filter.
+    sel = catalog.select_events(df, **DUR, **PAPER)
+    assert list(sel["event_id"]) == ["900000001", "900000002", "900000004"]
+    sel = catalog.select_events(quakes, **DUR, **PAPER)
+    assert list(sel["event_id"]) == ["900000001", "900000002"]
+
+
+def test_isc_catcsv_bare_and_empty(tmp_path):
+    text = CATCSV.read_text()
+    bare = text[text.index("DATA_TYPE") : text.index("</pre>")]
+    (tmp_path / "bare.csv").write_text(bare)
+    pd.testing.assert_frame_equal(
+        catalog.read_catalog(tmp_path / "bare.csv"), catalog.read_catalog(CATCSV)
+    )
+    (tmp_path / "none.html").write_text("<html><body><pre>\nNo events were found.\n</pre>")
+    empty = catalog.read_catalog(tmp_path / "none.html", "isc_catcsv")
+    assert empty.empty and list(empty.columns) == catalog.READ_COLUMNS
+
+
+def test_pick_isc_magnitude_rule():
+    assert catalog.pick_isc_magnitude([("ISC", "mb", 5.9), ("NEIC", "Mww", 5.7)]) == ("Mww", 5.7)
+    assert catalog.pick_isc_magnitude([("A", "ML", 4.1), ("B", "mb", 4.4)]) == ("mb", 4.4)
+    m_type, value = catalog.pick_isc_magnitude([])
+    assert m_type == "" and np.isnan(value)
+
+
+def test_isc_isf_prime_origin():
+    df = catalog.read_catalog(ISF)
+    assert len(df) == 1
+    ev = df.iloc[0]
+    # The #PRIME origin is the ISC one, not the first listed.
+    assert ev["time"] == pd.Timestamp("1967-01-30T01:20:28.70Z")
+    assert (ev["latitude"], ev["longitude"], ev["depth_km"]) == (41.09, 44.31, 11.0)
+    assert ev["event_id"] == "840268"
+    assert (ev["mag_type"], ev["magnitude"]) == ("MB", 5.1)  # no Mw: largest listed
+
+
+def test_bad_file_error_names_file(tmp_path):
+    bad = tmp_path / "oops.csv"
+    bad.write_text("<html><body>Service unavailable</body></html>\n")
+    with pytest.raises(catalog.CatalogFormatError, match="oops.csv"):
+        catalog.read_catalog(bad)
+    broken = tmp_path / "broken.xml"
+    broken.write_text('<?xml version="1.0"?><q:quakeml xmlns:q="x"><unclosed>')
+    with pytest.raises(catalog.CatalogFormatError, match="broken.xml"):
+        catalog.read_catalog(broken)
+    with pytest.raises(catalog.CatalogFormatError, match="missing.csv"):
+        catalog.read_catalog(tmp_path / "missing.csv")
+    with pytest.raises(catalog.CatalogFormatError, match="unknown catalog format"):
+        catalog.read_catalog(SEISMOSTATS, "geojson")
+
+
+def test_zero_byte_file_is_empty_catalog(tmp_path):
+    empty = tmp_path / "nodata.csv"
+    empty.write_bytes(b"")
+    df = catalog.read_catalog(empty)
+    assert df.empty and list(df.columns) == catalog.READ_COLUMNS
+    assert catalog.select_events(df, **DUR, **PAPER).columns.tolist() == catalog.CATALOG_COLUMNS
+
+
+# ---------------------------------------------------------------- selection
+
+
+def test_duronia_amatrice_and_norcia(webvalley):
+    sel = catalog.select_events(webvalley, **DUR, **PAPER)
+    assert list(sel.columns) == catalog.CATALOG_COLUMNS
+    assert str(sel["time"].dtype) == "datetime64[ns, UTC]"
+    assert sel["time"].is_monotonic_increasing
+    ids = set(sel["event_id"])
+    assert {"us10006g7d", "us1000731j"} <= ids  # Accumoli/Amatrice, Norcia
+    amatrice = sel.set_index("event_id").loc["us10006g7d"]
+    norcia = sel.set_index("event_id").loc["us1000731j"]
+    # Independent check of the distance with geographiclib directly.
+    ref = Geodesic.WGS84.Inverse(41.39, 14.28, 42.723, 13.1877)["s12"] / 1000
+    assert amatrice["distance_km"] == pytest.approx(ref, abs=1e-6)
+    assert 160 < amatrice["distance_km"] < 190
+    assert 175 < norcia["distance_km"] < 200
+    assert (sel["distance_km"] <= 200).all() and (sel["depth_km"] <= 30).all()
+    assert (sel["magnitude"] > 4).all()
+    # Far away (Myanmar, same day as Amatrice) and deep/far events are not selected.
+    assert "us10006gbf" not in ids
+    assert len(sel) == 11
+
+
+def test_visso_sits_just_outside_200_km(webvalley):
+    """2016-10-26 M6.1 Visso is 200.80 km from DUR: geodesic precision decides."""
+    sel = catalog.select_events(webvalley, **DUR, **PAPER)
+    assert "us1000725y" not in set(sel["event_id"])
+    wider = catalog.select_events(webvalley, **DUR, **{**PAPER, "max_distance_km": 201.0})
+    visso = wider.set_index("event_id").loc["us1000725y"]
+    assert visso["distance_km"] == pytest.approx(200.803, abs=0.01)
+
+
+def test_iznik_duzce_and_marmara(webvalley, seismostats):
+    sel = catalog.select_events(seismostats, **IZN, **PAPER)
+    duzce = sel.set_index("event_id").loc["us7000irp8"]
+    assert 100 < duzce["distance_km"] < 125
+    assert duzce["time"] == pd.Timestamp("2022-11-23T01:08:15.435Z")
+    sel_wv = catalog.select_events(webvalley, **IZN, **PAPER, start="2019-01-01", end="2019-12-31")
+    assert list(sel_wv["event_id"]) == ["us70005lkl"]  # 2019-09-26 M5.7 Marmara
+    assert 130 < sel_wv["distance_km"].iloc[0] < 150
+
+
+def test_mlr_vrancea_criteria(webvalley):
+    """Muntele Rosu: 100 km, depth <= 100 km keeps the two 2016 events, not the deeper ones."""
+    sel = catalog.select_events(
+        webvalley, **MLR, max_distance_km=100.0, min_magnitude=4.0, max_depth_km=100.0
+    )
+    assert list(sel["event_id"]) == ["us10006s5c", "us10007n3r"]
+    assert (sel["depth_km"] <= 100).all() and (sel["distance_km"] <= 100).all()
+    deeper = catalog.select_events(
+        webvalley, **MLR, max_distance_km=100.0, min_magnitude=4.0, max_depth_km=200.0
+    )
+    assert len(deeper) == 5 and (deeper["depth_km"] > 100).sum() == 3
+
+
+def _synthetic(mags, depths=None):
+    n = len(mags)
+    return pd.DataFrame(
+        {
+            "time": pd.date_range("2016-01-01", periods=n, freq="D", tz="UTC"),
+            "latitude": [41.5] * n,
+            "longitude": [14.3] * n,
+            "depth_km": depths if depths is not None else [10.0] * n,
+            "magnitude": mags,
+            "mag_type": ["ml"] * n,
+            "event_id": [f"e{i}" for i in range(n)],
+        }
+    )
+
+
+def test_strict_magnitude_excludes_exactly_four():
+    df = _synthetic([3.9, 4.0, 4.1, np.nan])
+    strict = catalog.select_events(df, **DUR, **PAPER)
+    assert list(strict["event_id"]) == ["e2"]
+    loose = catalog.select_events(df, **DUR, **PAPER, strict_magnitude=False)
+    assert list(loose["event_id"]) == ["e1", "e2"]
+
+
+def test_depth_boundary_and_unknown_depth():
+    df = _synthetic([5.0, 5.0, 5.0], depths=[30.0, 30.01, np.nan])
+    assert list(catalog.select_events(df, **DUR, **PAPER)["event_id"]) == ["e0"]
+
+
+def test_time_window_end_date_is_inclusive_day():
+    df = _synthetic([5.0] * 4)  # 2016-01-01 .. 2016-01-04, 00:00 UTC
+    df.loc[3, "time"] = pd.Timestamp("2016-01-03T23:59:59Z")
+    sel = catalog.select_events(df, **DUR, **PAPER, start="2016-01-02", end="2016-01-03")
+    assert list(sel["event_id"]) == ["e1", "e2", "e3"]
+    exact = catalog.select_events(
+        df, **DUR, **PAPER, start="2016-01-02", end=pd.Timestamp("2016-01-03T00:00Z")
+    )
+    assert list(exact["event_id"]) == ["e1"]  # a timestamp end is exclusive
+
+
+# ---------------------------------------------------------------- writing
+
+
+def test_write_catalog_round_trip(tmp_path, webvalley):
+    sel = catalog.select_events(webvalley, **DUR, **PAPER)
+    out = catalog.write_catalog(sel, tmp_path / "sub" / "DUR.csv")
+    text = out.read_text()
+    lines = text.splitlines()
+    assert lines[0] == ",".join(catalog.CATALOG_COLUMNS)
+    assert any(line.startswith("2016-08-24T01:36:32Z,") for line in lines)
+    assert [p.name for p in out.parent.iterdir()] == ["DUR.csv"]  # no temp file left
+    back = catalog.read_catalog(out)
+    assert list(back.columns) == catalog.CATALOG_COLUMNS
+    pd.testing.assert_series_equal(back["time"], sel["time"])
+    np.testing.assert_allclose(back["distance_km"], sel["distance_km"], rtol=1e-5)
+    assert list(back["event_id"]) == list(sel["event_id"])
+
+
+def test_select_catalog_file(tmp_path):
+    dest = tmp_path / "results" / "DUR.csv"
+    events = catalog.select_catalog_file(
+        WEBVALLEY, dest, fmt="usgs_csv", **DUR, **PAPER, start="2016-01-01", end="2016-12-31"
+    )
+    assert dest.exists() and len(events) == 4
+    assert list(catalog.read_catalog(dest)["event_id"]) == list(events["event_id"])
+
+
+# ---------------------------------------------------------------- query URLs
+
+
+def test_usgs_fdsn_url():
+    url = catalog.usgs_fdsn_url(
+        "https://earthquake.usgs.gov",
+        start="2016-01-01",
+        end="2016-12-31",
+        **DUR,
+        max_radius_km=200,
+        min_magnitude=4,
+        max_depth_km=30,
+    )
+    parts = urlparse(url)
+    assert parts.path == "/fdsnws/event/1/query"
+    q = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    assert q == {
+        "format": "csv",
+        "starttime": "2016-01-01T00:00:00",
+        "endtime": "2017-01-01T00:00:00",
+        "latitude": "41.39",
+        "longitude": "14.28",
+        "maxradiuskm": "200",
+        "minmagnitude": "4",
+        "maxdepth": "30",
+        "eventtype": "earthquake",
+        "orderby": "time-asc",
+    }
+    full = catalog.usgs_fdsn_url(
+        "https://earthquake.usgs.gov/fdsnws/event/1/query",
+        start="2016-01-01",
+        end="2016-12-31",
+        latitude=40.137,
+        longitude=254.764,  # 0..360 as in IAGA headers
+        max_radius_km=200,
+        min_magnitude=4,
+    )
+    assert full.startswith("https://earthquake.usgs.gov/fdsnws/event/1/query?")
+    assert "longitude=-105.236" in full and "maxdepth" not in full
+
+
+def test_isc_catcsv_url():
+    url = catalog.isc_catcsv_url(
+        "https://www.isc.ac.uk/cgi-bin/web-db-run",
+        start="2016-01-01",
+        end="2016-12-31",
+        **DUR,
+        max_radius_km=200,
+        min_magnitude=4,
+        max_depth_km=30,
+    )
+    q = {k: v[0] for k, v in parse_qs(urlparse(url).query, keep_blank_values=True).items()}
+    assert q["out_format"] == "CATCSV" and q["request"] == "COMPREHENSIVE"
+    assert (q["searchshape"], q["ctr_lat"], q["ctr_lon"]) == ("CIRC", "41.39", "14.28")
+    assert (q["radius"], q["max_dist_units"]) == ("200", "km")
+    assert (q["start_year"], q["start_month"], q["start_day"], q["start_time"]) == (
+        "2016",
+        "01",
+        "01",
+        "00:00:00",
+    )
+    assert (q["end_year"], q["end_month"], q["end_day"], q["end_time"]) == (
+        "2016",
+        "12",
+        "31",
+        "23:59:59",
+    )
+    assert (q["max_dep"], q["min_mag"], q["req_mag_type"]) == ("30", "4", "Any")
+    with pytest.raises(ValueError, match="not after"):
+        catalog.isc_catcsv_url(
+            "https://www.isc.ac.uk",
+            start="2016-02-01",
+            end="2016-01-01",
+            **DUR,
+            max_radius_km=200,
+            min_magnitude=4,
+        )

@@ -1,0 +1,267 @@
+"""Kp readers (CelesTrak, GFZ text/JSON, OMNI2) and window maxima on real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eqprecursors import kp
+
+ROOT = Path(__file__).resolve().parents[1]
+CELESTRAK = ROOT / "data/kp/celestrak_SW-All.txt"
+GFZ = ROOT / "tests/data/kp/Kp_ap_Ap_SN_F107_since_2024.txt"
+NOWCAST = ROOT / "tests/data/kp/Kp_ap_Ap_SN_F107_nowcast.txt"
+GFZ_JSON = ROOT / "tests/data/kp/gfz_kp_2024-05-10_12.json"
+OMNI = ROOT / "tests/data/kp/omni2t_2000.dat"
+
+
+@pytest.fixture(scope="module")
+def celestrak():
+    return kp.read_kp(CELESTRAK)
+
+
+def _day(df, day):
+    start = pd.Timestamp(day, tz="UTC")
+    return df[(df["time"] >= start) & (df["time"] < start + pd.Timedelta(days=1))]
+
+
+def _assert_tidy(df):
+    assert list(df.columns) == kp.KP_COLUMNS
+    assert str(df["time"].dtype) == "datetime64[ns, UTC]"
+    assert df["kp"].dtype == np.float64
+    assert df["time"].is_monotonic_increasing and df["time"].is_unique
+    steps = df["time"].diff().dropna().unique()
+    assert list(steps) == [pd.Timedelta(hours=3)]
+
+
+def test_tenths_to_thirds():
+    got = kp.kp_from_tenths([0, 3, 7, 10, 33, 37, 40, 77, 90, -1, np.nan, 22])
+    want = [0, 0.333, 0.667, 1, 3.333, 3.667, 4, 7.667, 9, np.nan, np.nan, 2.2]
+    np.testing.assert_array_equal(got, want)
+
+
+def test_celestrak_observed_rows(celestrak):
+    _assert_tidy(celestrak)
+    assert kp.sniff_kp_format(CELESTRAK.read_text()[:5000]) == "celestrak"
+    assert celestrak["time"].iloc[0] == pd.Timestamp("1957-10-01T00:00Z")
+    # 24765 observed days x 8, ending 2025-07-20 21:00 (predicted rows excluded)
+    assert len(celestrak) == 24765 * 8
+    assert celestrak["time"].iloc[-1] == pd.Timestamp("2025-07-20T21:00Z")
+    first = celestrak["kp"].iloc[:8].tolist()  # 43 40 30 20 37 23 43 37
+    assert first == [4.333, 4.0, 3.0, 2.0, 3.667, 2.333, 4.333, 3.667]
+    assert celestrak["kp"].notna().all()
+    thirds = np.round(celestrak["kp"] * 3) / 3
+    np.testing.assert_allclose(celestrak["kp"], thirds, atol=5e-4)
+
+
+def test_celestrak_st_patricks_day_storm(celestrak):
+    """2015-03-17: 20 47 57 53 77 77 73 77 in the file, i.e. up to Kp 8- (7.667)."""
+    day = _day(celestrak, "2015-03-17")
+    assert day["kp"].tolist() == [2.0, 4.667, 5.667, 5.333, 7.667, 7.667, 7.333, 7.667]
+    assert day["time"].iloc[4] == pd.Timestamp("2015-03-17T12:00Z")  # interval start
+    assert kp.max_kp_in(celestrak, "2015-03-17", "2015-03-18") == 7.667
+
+
+def test_celestrak_predicted_rows_only_on_request(celestrak):
+    with_pred = kp.read_kp(CELESTRAK, "celestrak", include_predicted=True)
+    assert len(with_pred) == len(celestrak) + 39 * 8
+    first_pred = _day(with_pred, "2025-07-21")["kp"].tolist()  # 13 13 7 3 07 13 10 17
+    assert first_pred == [1.333, 1.333, 0.667, 0.333, 0.667, 1.333, 1.0, 1.667]
+    assert _day(celestrak, "2025-07-21").empty
+    # predicted values need not be thirds: 22 -> 2.2
+    assert _day(with_pred, "2025-07-25")["kp"].tolist() == [2.2] * 8
+
+
+def test_celestrak_blank_field_is_nan(tmp_path):
+    lines = CELESTRAK.read_text().splitlines(keepends=True)
+    begin = lines.index("BEGIN OBSERVED\n")
+    row = lines[begin + 1]  # 1957-10-01 ... Kp fields in columns 19-42
+    blanked = row[:21] + "   " + row[24:]  # second 3-hour value left blank
+    small = tmp_path / "sw.txt"
+    small.write_text("".join([*lines[:begin], "BEGIN OBSERVED\n", blanked, "END OBSERVED\n"]))
+    df = kp.read_kp(small)
+    assert np.isnan(df["kp"].iloc[1])
+    assert df["kp"].iloc[2] == 3.0  # the next value did not shift left
+    assert df["kp"].notna().sum() == 7
+
+
+def test_gfz_text():
+    df = kp.read_kp(GFZ)
+    _assert_tidy(df)
+    assert kp.sniff_kp_format(GFZ.read_text()) == "gfz"
+    assert len(df) == 31 * 8
+    assert df["kp"].iloc[:8].tolist() == [0.667, 0.333, 0.667, 1.333, 2.0, 3.0, 3.333, 4.0]
+
+
+def test_gfz_nowcast_missing_is_nan_not_zero():
+    df = kp.read_kp(NOWCAST)
+    _assert_tidy(df)
+    last = _day(df, "2024-02-13")
+    assert last["kp"].iloc[:6].tolist() == [1.333, 2.333, 1.333, 2.333, 1.667, 2.667]
+    assert last["kp"].iloc[6:].isna().all()
+    assert df["kp"].isna().sum() == 2
+    assert (df["kp"].dropna() >= 0).all()
+    assert np.isnan(kp.max_kp_in(df, "2024-02-13T18:00Z", "2024-02-14T00:00Z"))
+
+
+def test_gfz_json():
+    df = kp.read_kp(GFZ_JSON)
+    _assert_tidy(df)
+    assert kp.sniff_kp_format(GFZ_JSON.read_text()) == "gfz_json"
+    assert len(df) == 24
+    assert df["time"].iloc[0] == pd.Timestamp("2024-05-10T00:00Z")
+    assert df["kp"].max() == 9.0  # the May 2024 "Gannon" storm
+
+
+def test_gfz_json_agrees_with_celestrak(celestrak):
+    json_df = kp.read_kp(GFZ_JSON).set_index("time")["kp"]
+    cel = celestrak.set_index("time")["kp"].reindex(json_df.index)
+    pd.testing.assert_series_equal(cel, json_df)
+
+
+def test_gfz_json_null_is_nan(tmp_path):
+    obj = json.loads(GFZ_JSON.read_text())
+    obj["Kp"][-1] = None
+    path = tmp_path / "kp.json"
+    path.write_text(json.dumps(obj))
+    df = kp.read_kp(path)
+    assert np.isnan(df["kp"].iloc[-1]) and df["kp"].iloc[-2] == 4.0
+    obj["Kp"] = obj["Kp"][:-1]
+    path.write_text(json.dumps(obj))
+    with pytest.raises(kp.KpFormatError, match="kp.json"):
+        kp.read_kp(path)
+
+
+def test_omni2_hourly_to_3_hourly():
+    df = kp.read_kp(OMNI)
+    _assert_tidy(df)
+    assert df["kp"].iloc[:8].tolist() == [5.333, 4.667, 4.0, 3.333, 4.333, 3.0, 4.333, 3.667]
+    assert df["time"].iloc[-1] == pd.Timestamp("2000-01-02T00:00Z")
+    assert np.isnan(df["kp"].iloc[-1])  # 99 is OMNI's fill value
+
+
+def test_bad_file_error_names_file(tmp_path):
+    bad = tmp_path / "error_page.txt"
+    bad.write_text("<html><body>502 Bad Gateway</body></html>")
+    with pytest.raises(kp.KpFormatError, match="error_page.txt"):
+        kp.read_kp(bad)
+    with pytest.raises(kp.KpFormatError, match="missing.txt"):
+        kp.read_kp(tmp_path / "missing.txt")
+
+
+def test_write_and_tidy_round_trip(tmp_path):
+    out = tmp_path / "results" / "kp.csv"
+    df = kp.tidy_kp_file(NOWCAST, out)
+    text = out.read_text().splitlines()
+    assert text[0] == "time,kp"
+    assert text[1] == "2024-01-21T00:00:00Z,0.000"  # a real 0 stays 0
+    assert text[-1] == "2024-02-13T21:00:00Z,"  # missing stays blank, never 0
+    assert [p.name for p in out.parent.iterdir()] == ["kp.csv"]
+    back = kp.read_kp(out)
+    pd.testing.assert_frame_equal(back, df)
+
+
+# ---------------------------------------------------------------- window maxima
+
+
+@pytest.fixture
+def handmade():
+    times = pd.date_range("2020-01-01", periods=8, freq="3h", tz="UTC")
+    return pd.DataFrame({"time": times, "kp": [1.0, 2.0, np.nan, 5.333, 3.0, 0.333, 9.0, 4.0]})
+
+
+def test_max_kp_over_windows(handmade):
+    starts = pd.to_datetime(
+        [
+            "2020-01-01T00:00",  # 00-03 only
+            "2020-01-01T01:00",  # inside 00-03: that interval overlaps
+            "2020-01-01T02:59",  # touches 00-03 and 03-06
+            "2020-01-01T06:00",  # 06-12: NaN and 5.333
+            "2020-01-01T06:00",  # 06-09 only: all missing
+            "2020-01-01T12:00",  # through the end
+            "2019-12-31T00:00",  # before the series
+            "2020-01-02T00:00",  # after it
+            "2020-01-01T05:00",  # empty window
+        ],
+        utc=True,
+    )
+    ends = pd.to_datetime(
+        [
+            "2020-01-01T03:00",
+            "2020-01-01T02:00",
+            "2020-01-01T03:01",
+            "2020-01-01T12:00",
+            "2020-01-01T09:00",
+            "2020-01-03T00:00",
+            "2020-01-01T00:00",
+            "2020-01-03T00:00",
+            "2020-01-01T05:00",
+        ],
+        utc=True,
+    )
+    got = kp.max_kp_over_windows(handmade, starts, ends)
+    want = [1.0, 1.0, 2.0, 5.333, np.nan, 9.0, np.nan, np.nan, np.nan]
+    np.testing.assert_array_equal(got, want)
+    # the scalar helper agrees window by window
+    for s, e, w in zip(starts, ends, want, strict=True):
+        assert np.array_equal(kp.max_kp_in(handmade, s, e), w, equal_nan=True)
+
+
+def test_max_kp_skipna_false_flags_unknown(handmade):
+    got = kp.max_kp_over_windows(
+        handmade,
+        ["2020-01-01T00:00Z", "2020-01-01T09:00Z"],
+        ["2020-01-01T12:00Z", "2020-01-01T12:00Z"],
+        skipna=False,
+    )
+    np.testing.assert_array_equal(got, [np.nan, 5.333])
+
+
+def test_max_kp_matches_brute_force(celestrak):
+    rng = np.random.default_rng(7)
+    base = pd.Timestamp("2005-01-01", tz="UTC")
+    starts = base + pd.to_timedelta(rng.integers(0, 17 * 365 * 24 * 60, 300), unit="min")
+    ends = starts + pd.to_timedelta(rng.integers(0, 20 * 24 * 60, 300), unit="min")
+    got = kp.max_kp_over_windows(celestrak, starts, ends)
+    t = celestrak["time"]
+    for s, e, g in zip(starts, ends, got, strict=True):
+        sel = celestrak.loc[(t < e) & (t + pd.Timedelta(hours=3) > s), "kp"]
+        want = sel.max() if len(sel) else np.nan
+        assert np.array_equal(g, want, equal_nan=True)
+
+
+def test_max_kp_naive_bounds_are_utc(handmade):
+    assert kp.max_kp_in(handmade, "2020-01-01 18:00", "2020-01-01 21:00") == 9.0
+
+
+# ---------------------------------------------------------------- URLs
+
+
+def test_gfz_json_url():
+    url = kp.gfz_json_url("https://kp.gfz-potsdam.de/app/json/", "2016-01-01", "2021-12-31")
+    parts = urlparse(url)
+    assert parts.netloc == "kp.gfz-potsdam.de" and parts.path == "/app/json/"
+    q = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert q == {"start": "2016-01-01T00:00:00Z", "end": "2021-12-31T23:59:59Z", "index": "Kp"}
+    root = kp.gfz_json_url("https://kp.gfz-potsdam.de", "2024-05-10T00:00Z", "2024-05-12T21:00Z")
+    assert root == (
+        "https://kp.gfz-potsdam.de/app/json/?start=2024-05-10T00:00:00Z"
+        "&end=2024-05-12T21:00:00Z&index=Kp"
+    )
+    assert "status=def" in kp.gfz_json_url(
+        "https://kp.gfz-potsdam.de", "2024-01-01", "2024-01-02", status="def"
+    )
+
+
+def test_gfz_file_url():
+    assert kp.gfz_file_url() == (
+        "https://kp.gfz-potsdam.de/app/files/Kp_ap_Ap_SN_F107_since_1932.txt"
+    )
+    assert kp.gfz_file_url("https://kp.gfz.de/", "Kp_ap_Ap_SN_F107_nowcast.txt") == (
+        "https://kp.gfz.de/app/files/Kp_ap_Ap_SN_F107_nowcast.txt"
+    )
