@@ -1,0 +1,350 @@
+"""Satellite file formats: DEMETER-like CDF and CSES-like HDF5 writers, and their readers.
+
+Real DEMETER Level-1 data come from the CNES/CDPP archive as binary ``.DAT`` files named
+``DMT_N1_<APID>_<orbit><half>_<start>_<end>.DAT``; the SeqNetQuake paper worked from CDF,
+so the synthetic DEMETER-like product is a CDF (ISTP-style variable attributes ``FILLVAL``,
+``UNITS``, ``VALIDMIN``, ``VALIDMAX``; ``Epoch`` as CDF_EPOCH) with the same name stem:
+``DMT_N1_1141_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>.cdf`` (1141 = ISL, the
+Langmuir probe, in survey mode).
+
+CSES-01 Level-2 LAP files are HDF5, one per half orbit, named
+``CSES_01_LAP_1_L02_A3_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>_000.h5`` with
+root datasets shaped (N, 1): ``UTC_TIME`` (int64 ``YYYYMMDDHHMMSSmmm``), ``VERSE_TIME``
+(int64 ms since 2009-01-01), ``GEO_LAT``, ``GEO_LON``, ``ALTITUDE``, ``MAG_LAT``,
+``MAG_LON``, ``A311`` (electron density) and ``A321`` (electron temperature), each with
+attributes ``FillValue``, ``LongName``, ``Units``, ``ValidRange``. The synthetic writer
+follows that layout exactly.
+
+The readers are written for the real layouts (the satellite-decoding step reuses them):
+both return ``time`` (datetime64[ns], UTC-naive), ``lat``, ``lon``, ``alt``, ``ne``, ``te``
+(+ any extra mapped variables), with fill values as NaN. Because real files are not always
+consistent (the DE-2 CDF in ``tests/data/cdf`` declares ``FILLVAL = -1e-31`` but fills with
+``-1e+31``), the CDF reader also treats any value <= -1e30 as fill.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: ms between 0000-01-01 (CDF_EPOCH origin) and 1970-01-01.
+CDF_EPOCH_UNIX_OFFSET_MS = 62_167_219_200_000
+#: VERSE_TIME origin of CSES.
+VERSE_EPOCH = pd.Timestamp("2009-01-01")
+ISTP_FILL = -1.0e31
+CSES_FILL = -9999.0
+
+#: Reader variable maps: output column -> variable name in the file.
+DEMETER_VARIABLES = {
+    "time": "Epoch",
+    "lat": "lat",
+    "lon": "lon",
+    "alt": "alt",
+    "ne": "Ne",
+    "te": "Te",
+}
+#: The DE-2 RPA file (tests/data/cdf): ion density/temperature as the nearest public stand-in.
+DE2_VARIABLES = {
+    "time": "Epoch",
+    "lat": "glat",
+    "lon": "glon",
+    "alt": "alt",
+    "ne": "ionDensity",
+    "te": "ionTemperature",
+}
+CSES_VARIABLES = {
+    "time": "UTC_TIME",
+    "lat": "GEO_LAT",
+    "lon": "GEO_LON",
+    "alt": "ALTITUDE",
+    "mlat": "MAG_LAT",
+    "mlon": "MAG_LON",
+    "ne": "A311",
+    "te": "A321",
+}
+#: Columns checked against the valid range (coordinates are left alone: real files
+#: such as DE-2 store longitudes outside their declared VALIDMIN/VALIDMAX).
+PAYLOAD = ("ne", "te")
+
+
+def _half_digit_name(orbit: int, half: int) -> str:
+    return f"{int(orbit):05d}{int(half)}"
+
+
+def demeter_file_name(orbit: int, half: int, start_ns: int, end_ns: int) -> str:
+    t0, t1 = pd.Timestamp(start_ns, unit="ns"), pd.Timestamp(end_ns, unit="ns")
+    return f"DMT_N1_1141_{_half_digit_name(orbit, half)}_{t0:%Y%m%d_%H%M%S}_{t1:%Y%m%d_%H%M%S}.cdf"
+
+
+def cses_file_name(orbit: int, half: int, start_ns: int, end_ns: int, version: int = 0) -> str:
+    t0, t1 = pd.Timestamp(start_ns, unit="ns"), pd.Timestamp(end_ns, unit="ns")
+    return (
+        f"CSES_01_LAP_1_L02_A3_{_half_digit_name(orbit, half)}_"
+        f"{t0:%Y%m%d_%H%M%S}_{t1:%Y%m%d_%H%M%S}_{version:03d}.h5"
+    )
+
+
+def _atomic_target(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.tmp{os.getpid()}")
+
+
+# --------------------------------------------------------------------------------------
+# DEMETER-like CDF
+# --------------------------------------------------------------------------------------
+
+
+def write_demeter_cdf(path, data: dict[str, np.ndarray], *, global_attrs: dict[str, str]) -> Path:
+    """Write one half-orbit: ``data`` has time_ns, lat, lon, alt, lt, mlat, ne, te (NaN = fill).
+
+    Little-endian encoding, no compression and no checksum, so the bytes depend only on
+    the data (same seed -> identical file).
+    """
+    import cdflib.cdfwrite
+
+    path = Path(path)
+    tmp = _atomic_target(path).with_suffix(".cdf")
+    if tmp.exists():
+        tmp.unlink()
+    epoch = data["time_ns"] // 1_000_000 + CDF_EPOCH_UNIX_OFFSET_MS
+    cdf = cdflib.cdfwrite.CDF(
+        tmp, cdf_spec={"Majority": "row_major", "Encoding": "IBMPC_ENCODING", "Checksum": False}
+    )
+    try:
+        cdf.write_globalattrs({k: {0: v} for k, v in global_attrs.items()})
+        n = epoch.size
+        cdf.write_var(
+            _spec("Epoch", "CDF_EPOCH"),
+            var_attrs={
+                "FIELDNAM": "Epoch",
+                "CATDESC": "Time of the sample, UT",
+                "UNITS": "ms",
+                "FILLVAL": [ISTP_FILL, "CDF_EPOCH"],
+                "VALIDMIN": [float(CDF_EPOCH_UNIX_OFFSET_MS + 1_072_915_200_000), "CDF_EPOCH"],
+                "VALIDMAX": [float(CDF_EPOCH_UNIX_OFFSET_MS + 1_924_992_000_000), "CDF_EPOCH"],
+                "VAR_TYPE": "support_data",
+                "MONOTON": "INCREASE",
+            },
+            var_data=epoch.astype(np.float64),
+        )
+        specs = [
+            ("lat", "Geographic latitude", "deg", -90.0, 90.0, "support_data"),
+            ("lon", "Geographic longitude", "deg", -180.0, 180.0, "support_data"),
+            ("alt", "Geodetic altitude", "km", 0.0, 2000.0, "support_data"),
+            ("lt", "Local solar time of the sub-satellite point", "h", 0.0, 24.0, "support_data"),
+            ("mlat", "Geomagnetic (centred dipole) latitude", "deg", -90.0, 90.0, "support_data"),
+            ("Ne", "Electron density (ISL Langmuir probe)", "cm^-3", 1.0, 1.0e8, "data"),
+            ("Te", "Electron temperature (ISL Langmuir probe)", "K", 100.0, 2.0e4, "data"),
+        ]
+        for name, desc, units, vmin, vmax, vtype in specs:
+            values = np.asarray(data[name.lower()], dtype=np.float32)
+            if values.size != n:
+                raise ValueError(f"{name}: {values.size} values for {n} records")
+            values = np.where(np.isfinite(values), values, np.float32(ISTP_FILL))
+            attrs = {
+                "FIELDNAM": name,
+                "CATDESC": desc,
+                "UNITS": units,
+                "FILLVAL": [ISTP_FILL, "CDF_REAL4"],
+                "VALIDMIN": [vmin, "CDF_REAL4"],
+                "VALIDMAX": [vmax, "CDF_REAL4"],
+                "VAR_TYPE": vtype,
+                "DEPEND_0": "Epoch",
+                "FORMAT": "E12.4" if name in ("Ne", "Te") else "F9.3",
+            }
+            cdf.write_var(_spec(name, "CDF_REAL4"), var_attrs=attrs, var_data=values)
+    finally:
+        cdf.close()
+    os.replace(tmp, path)
+    return path
+
+
+def _spec(name: str, dtype: str) -> dict:
+    return {
+        "Variable": name,
+        "Data_Type": {"CDF_EPOCH": 31, "CDF_REAL4": 21, "CDF_DOUBLE": 45}[dtype],
+        "Num_Elements": 1,
+        "Rec_Vary": True,
+        "Dim_Sizes": [],
+        "Compress": 0,
+    }
+
+
+def read_demeter_cdf(path, variables: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a DEMETER-layout (or any ISTP-like) CDF into time, lat, lon, alt, ne, te.
+
+    ``variables`` maps output columns to variable names (default
+    :data:`DEMETER_VARIABLES`; :data:`DE2_VARIABLES` for the DE-2 test file). Fill values
+    (``FILLVAL`` and anything <= -1e30) become NaN; payload values outside
+    ``VALIDMIN``/``VALIDMAX`` too.
+    """
+    import cdflib
+
+    mapping = dict(variables or DEMETER_VARIABLES)
+    cdf = cdflib.CDF(str(path))
+    names = set(cdf.cdf_info().zVariables) | set(cdf.cdf_info().rVariables)
+    missing = sorted(v for v in mapping.values() if v not in names)
+    if missing:
+        raise KeyError(f"{path}: CDF lacks variable(s) {missing}; has {sorted(names)}")
+    out: dict[str, np.ndarray] = {}
+    for col, var in mapping.items():
+        raw = np.asarray(cdf.varget(var))
+        attrs = cdf.varattsget(var)
+        if col == "time":
+            out[col] = _cdf_times(raw, cdf.varinq(var).Data_Type_Description)
+            continue
+        vals = raw.astype(np.float64)
+        bad = ~np.isfinite(vals) | (vals <= -1e30)
+        fill = attrs.get("FILLVAL")
+        if fill is not None:
+            bad |= vals == float(np.asarray(fill).ravel()[0])
+        if col in PAYLOAD:
+            for key, cmp in (("VALIDMIN", np.less), ("VALIDMAX", np.greater)):
+                if key in attrs:
+                    bad |= cmp(vals, float(np.asarray(attrs[key]).ravel()[0]))
+        vals[bad] = np.nan
+        out[col] = vals
+    return pd.DataFrame(out)
+
+
+def _cdf_times(raw: np.ndarray, dtype: str) -> np.ndarray:
+    if dtype == "CDF_EPOCH":
+        ms = raw.astype(np.float64) - CDF_EPOCH_UNIX_OFFSET_MS
+        ok = raw > 0
+        ns = np.where(ok, np.round(ms * 1e6), 0).astype(np.int64)
+        t = ns.astype("datetime64[ns]")
+        t[~ok] = np.datetime64("NaT")
+        return t
+    import cdflib
+
+    return np.asarray(cdflib.cdfepoch.to_datetime(raw), dtype="datetime64[ns]")
+
+
+# --------------------------------------------------------------------------------------
+# CSES-like HDF5
+# --------------------------------------------------------------------------------------
+
+
+def utc_time_code(time_ns: np.ndarray) -> np.ndarray:
+    """int64 ``YYYYMMDDHHMMSSmmm`` (CSES UTC_TIME) from int64 ns."""
+    t = pd.DatetimeIndex(np.asarray(time_ns, dtype=np.int64).astype("datetime64[ns]"))
+    return (
+        t.year.to_numpy(np.int64) * 10**13
+        + t.month.to_numpy(np.int64) * 10**11
+        + t.day.to_numpy(np.int64) * 10**9
+        + t.hour.to_numpy(np.int64) * 10**7
+        + t.minute.to_numpy(np.int64) * 10**5
+        + t.second.to_numpy(np.int64) * 10**3
+        + (t.microsecond.to_numpy(np.int64) // 1000)
+    )
+
+
+def parse_utc_time_code(code: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`utc_time_code` -> datetime64[ns]."""
+    c = np.asarray(code, dtype=np.int64).ravel()
+    frame = pd.DataFrame(
+        {
+            "year": c // 10**13,
+            "month": c // 10**11 % 100,
+            "day": c // 10**9 % 100,
+            "hour": c // 10**7 % 100,
+            "minute": c // 10**5 % 100,
+            "second": c // 10**3 % 100,
+            "ms": c % 1000,
+        }
+    )
+    t = pd.to_datetime(frame, errors="coerce")
+    return np.asarray(t, dtype="datetime64[ns]")
+
+
+def write_cses_hdf5(path, data: dict[str, np.ndarray], *, file_attrs: dict[str, str]) -> Path:
+    """Write one half-orbit in the CSES L2 LAP layout (datasets shaped (N, 1))."""
+    import h5py
+
+    path = Path(path)
+    tmp = _atomic_target(path)
+    t = np.asarray(data["time_ns"], dtype=np.int64)
+    verse = (t - VERSE_EPOCH.value) // 1_000_000
+    specs = [
+        ("UTC_TIME", utc_time_code(t), np.int64, "UTC time YYYYMMDDHHMMSSmmm", "ms", None, None),
+        ("VERSE_TIME", verse, np.int64, "Time since 2009-01-01 00:00:00", "ms", None, None),
+        ("GEO_LAT", data["lat"], np.float32, "Geographic latitude", "degree", -90.0, 90.0),
+        ("GEO_LON", data["lon"], np.float32, "Geographic longitude", "degree", -180.0, 180.0),
+        ("ALTITUDE", data["alt"], np.float32, "Altitude", "km", 0.0, 2000.0),
+        ("MAG_LAT", data["mlat"], np.float32, "Geomagnetic latitude", "degree", -90.0, 90.0),
+        ("MAG_LON", data["mlon"], np.float32, "Geomagnetic longitude", "degree", -180.0, 180.0),
+        ("A311", data["ne"], np.float32, "Electron density", "cm^-3", 1.0, 1.0e8),
+        ("A321", data["te"], np.float32, "Electron temperature", "K", 100.0, 2.0e4),
+    ]
+    with h5py.File(tmp, "w", libver="earliest", track_order=False) as h5:
+        for k, v in file_attrs.items():
+            h5.attrs[k] = np.bytes_(v)
+        for name, values, dtype, long_name, units, vmin, vmax in specs:
+            arr = np.asarray(values, dtype=np.float64 if dtype is np.float32 else np.int64)
+            if dtype is np.float32:
+                arr = np.where(np.isfinite(arr), arr, CSES_FILL)
+                fill = np.float32(CSES_FILL)
+                valid = np.array([vmin, vmax], dtype=np.float32)
+            else:
+                fill = np.int64(-1)
+                valid = np.array([arr.min(), arr.max()] if arr.size else [0, 0], dtype=np.int64)
+            ds = h5.create_dataset(name, data=arr.astype(dtype).reshape(-1, 1), track_times=False)
+            ds.attrs["FillValue"] = fill
+            ds.attrs["LongName"] = np.bytes_(long_name)
+            ds.attrs["Units"] = np.bytes_(units)
+            ds.attrs["ValidRange"] = valid
+    os.replace(tmp, path)
+    return path
+
+
+def _attr_str(value) -> str:
+    if isinstance(value, bytes | np.bytes_):
+        return value.decode("ascii", "replace")
+    return str(value)
+
+
+def read_cses_hdf5(path, variables: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a CSES L2 (LAP-layout) HDF5 file into time, lat, lon, alt, mlat, mlon, ne, te.
+
+    Datasets may be (N, 1) or (N,); ``FillValue`` and payload values outside
+    ``ValidRange`` become NaN.
+    """
+    import h5py
+
+    mapping = dict(variables or CSES_VARIABLES)
+    out: dict[str, np.ndarray] = {}
+    with h5py.File(path, "r") as h5:
+        missing = sorted(v for v in mapping.values() if v not in h5)
+        if missing:
+            raise KeyError(f"{path}: HDF5 lacks dataset(s) {missing}; has {sorted(h5)}")
+        for col, name in mapping.items():
+            ds = h5[name]
+            raw = np.asarray(ds[()])
+            raw = raw[:, 0] if raw.ndim == 2 else raw.ravel()
+            if col == "time":
+                out[col] = parse_utc_time_code(raw) if name == "UTC_TIME" else raw
+                continue
+            vals = raw.astype(np.float64)
+            bad = ~np.isfinite(vals)
+            if "FillValue" in ds.attrs:
+                bad |= vals == float(np.asarray(ds.attrs["FillValue"]).ravel()[0])
+            if col in PAYLOAD and "ValidRange" in ds.attrs:
+                lo, hi = np.asarray(ds.attrs["ValidRange"], dtype=float).ravel()[:2]
+                bad |= (vals < lo) | (vals > hi)
+            vals[bad] = np.nan
+            out[col] = vals
+    return pd.DataFrame(out)
+
+
+def dataset_attrs(path, name: str) -> dict[str, object]:
+    """Attributes of one HDF5 dataset with byte strings decoded (for tests and checks)."""
+    import h5py
+
+    with h5py.File(path, "r") as h5:
+        return {
+            k: (_attr_str(v) if isinstance(v, bytes | np.bytes_ | str) else v)
+            for k, v in h5[name].attrs.items()
+        }

@@ -1,0 +1,46 @@
+"""Model: paper Table 2 parameter counts (build only, never trained here)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from eqprecursors import models
+
+
+def test_week_model_table2_parameter_counts():
+    model = models.build_cnn(10080)
+    table = models.model_table(model)
+    with_params = table[table.params > 0]
+    assert with_params.params.tolist() == [320, 6_208, 12_352, 30_965_824, 130]
+    assert with_params.type.tolist() == ["Conv2D", "Conv2D", "Conv2D", "Dense", "Dense"]
+    assert model.count_params() == 30_984_834
+    shapes = dict(zip(table.layer, table.output_shape, strict=True))
+    assert shapes["conv1"] == "3 x 10080 x 32"
+    assert shapes["pool2"] == "3 x 2520 x 64"
+    assert shapes["flatten"] == "483840"
+    assert shapes["output"] == "2"
+    # 2 x MACs x 3: conv 8.7 M + 92.9 M + 92.9 M, dense 31.0 M MACs
+    assert models.training_flops_per_sample(model) == 6 * (
+        3 * 10080 * 32 * 9 + 3 * 5040 * 64 * 96 + 3 * 2520 * 64 * 192 + 483840 * 64 + 64 * 2
+    )
+    del model
+    keras.backend.clear_session()
+
+
+def test_hour_model_predicts_probabilities():
+    model = models.build_cnn(60, dense_activation="softmax")
+    assert model.get_layer("dense1").activation.__name__ == "softmax"
+    p = model.predict(np.zeros((2, 3, 60, 1), np.float32), verbose=0)
+    assert p.shape == (2, 2)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_optimizers():
+    assert set(models.OPTIMIZERS) == {"adam", "adagrad", "adamax", "sgd", "rmsprop"}
+    opt = models.make_optimizer("SGD", 0.01)
+    assert isinstance(opt, keras.optimizers.SGD)
+    assert float(opt.learning_rate) == pytest.approx(0.01)
+    with pytest.raises(ValueError):
+        models.make_optimizer("lbfgs")
