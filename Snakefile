@@ -13,6 +13,7 @@ include: "rules/download.smk"
 include: "rules/decode.smk"
 include: "rules/catalog.smk"
 include: "rules/kp.smk"
+include: "rules/synthetic.smk"
 
 
 rule all:

@@ -16,6 +16,7 @@ validate(config, schema="../schemas/config.schema.yaml")
 
 wildcard_constraints:
     obs="[A-Z0-9]{3}",
+    mission="[A-Za-z0-9_]+",
     month="[0-9]{4}-[0-9]{2}",
 
 
@@ -50,6 +51,8 @@ def local_iaga_files(pattern):
 def ground_raw_files(wildcards):
     """Raw IAGA-2002 inputs of one observatory, whatever its source."""
     site = observatory(wildcards.obs)
+    if site["source"] == "synthetic":
+        return f"resources/synthetic/ground/{wildcards.obs}"
     if site["source"] == "intermagnet":
         return expand(
             "resources/intermagnet/{obs}/{obs}_{month}.min",
@@ -74,12 +77,43 @@ def kp_source_file(wildcards):
     return f"resources/kp/{source}.txt"
 
 
+SYNTHETIC = config.get("synthetic", {})
+SATELLITES = sorted(SYNTHETIC.get("satellites", {}))
+
+
+def synthetic_ground_options():
+    """Generator settings shared by every synthetic observatory."""
+    return dict(
+        seed=SYNTHETIC.get("seed", 0),
+        gaps=SYNTHETIC.get("gaps"),
+        model=SYNTHETIC.get("ground_model"),
+        injection=SYNTHETIC.get("injection", {}).get("ground"),
+    )
+
+
+def synthetic_satellite_options(wildcards):
+    mission = dict(SYNTHETIC["satellites"][wildcards.mission])
+    return dict(
+        mission,
+        seed=SYNTHETIC.get("seed", 0),
+        injection=SYNTHETIC.get("injection", {}).get("satellite"),
+    )
+
+
+def overview():
+    return SYNTHETIC["overview"]
+
+
 def all_targets():
-    return [
+    targets = [
         expand("results/decoded/ground/{obs}.nc", obs=OBSERVATORIES),
         expand("results/catalog/ground/{obs}.csv", obs=OBSERVATORIES),
         "results/kp/kp.csv",
+        expand("resources/synthetic/satellite/{mission}", mission=SATELLITES),
     ]
+    if "overview" in SYNTHETIC:
+        targets.append("results/figures/synthetic/overview.png")
+    return targets
 
 
 def study_period():

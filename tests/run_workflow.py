@@ -20,7 +20,7 @@ import xarray as xr
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_services import FakeServices  # noqa: E402
+from fake_services import FakeServices
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "envs", "schemas", "config", "profiles", "data"]
@@ -74,6 +74,17 @@ def check_outputs(workdir: Path, config: dict) -> None:
         ], list(events.columns)
     kp = pd.read_csv(workdir / "results/kp/kp.csv")
     assert list(kp.columns) == ["time", "kp"] and len(kp) > 0
+    synthetic = [
+        obs for obs, site in config["observatories"].items() if site["source"] == "synthetic"
+    ]
+    for obs in synthetic:
+        truth = pd.read_csv(workdir / f"results/synthetic/truth/ground_{obs}.csv")
+        selected = pd.read_csv(workdir / f"results/catalog/ground/{obs}.csv")
+        assert set(truth["event_id"]) <= set(selected["event_id"]) and len(truth) > 0, truth
+    for mission in config.get("synthetic", {}).get("satellites", {}):
+        assert any((workdir / f"resources/synthetic/satellite/{mission}").iterdir())
+    if "overview" in config.get("synthetic", {}):
+        assert (workdir / "results/figures/synthetic/overview.png").stat().st_size > 10_000
 
 
 def main() -> int:

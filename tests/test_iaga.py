@@ -741,3 +741,17 @@ def test_outputs_get_ordinary_permissions(tmp_path):
         os.umask(umask)
     for name in ("BOU.nc", "w.min"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
+
+
+def test_decode_ground_lists_a_directory_of_daily_files(tmp_path):
+    import xarray as xr
+
+    daily = tmp_path / "BOU"
+    daily.mkdir()
+    for src in sorted((Path(__file__).resolve().parents[1] / "data/iaga").glob("bou2014110*")):
+        shutil.copy(src, daily / src.name)
+    out = tmp_path / "BOU.nc"
+    iaga.decode_ground([daily], out, iaga_code="BOU")
+    with xr.open_dataset(out) as ds:
+        assert ds.sizes["time"] == 7 * 1440
+        assert len(ds.attrs["source_files"].splitlines()) == 7

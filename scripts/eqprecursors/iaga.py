@@ -803,6 +803,25 @@ def _atomic_target(out_path: Path):
     return Path(tmp)
 
 
+def expand_directories(paths) -> list[str]:
+    """Paths with every directory replaced by the sorted files in it.
+
+    A generator or a provider delivers a directory of daily files; the DAG knows only the
+    directory, so the decoder lists it.
+    """
+    out = []
+    for p in map(os.fspath, paths):
+        if os.path.isdir(p):
+            out += sorted(
+                os.path.join(p, name)
+                for name in os.listdir(p)
+                if os.path.isfile(os.path.join(p, name)) and not name.startswith(".")
+            )
+        else:
+            out.append(p)
+    return out
+
+
 def decode_ground(paths, out_nc, *, iaga_code, max_fill_gap_minutes=3) -> None:
     """Observatory IAGA-2002 files -> one CF-1.8 netCDF (X, Y, Z[, F, G], gap_mask).
 
@@ -812,7 +831,7 @@ def decode_ground(paths, out_nc, *, iaga_code, max_fill_gap_minutes=3) -> None:
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    paths = [os.fspath(p) for p in paths]
+    paths = expand_directories(paths)
     if not paths:
         raise ValueError("decode_ground needs at least one input file")
     code = str(iaga_code).strip().upper()

@@ -107,6 +107,9 @@ def plot_overview(
     ax_ne = fig.add_subplot(grid[3, 0])
     ax_te = fig.add_subplot(grid[3, 1])
     files = [satellite_file] if isinstance(satellite_file, str | Path) else list(satellite_file)
+    if len(files) == 1 and Path(files[0]).is_dir():
+        # a generator directory: its first two half-orbits are a day and a night pass
+        files = sorted(p for p in Path(files[0]).iterdir() if p.suffix in (".cdf", ".h5"))[:2]
     colours = ["tab:red", "tab:blue", "tab:green", "tab:orange"]
     kinds = set()
     for j, path in enumerate(files):

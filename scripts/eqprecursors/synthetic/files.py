@@ -1,0 +1,77 @@
+"""File-in/file-out entry points of the generator, called by the Snakemake adapters.
+
+The generator functions take DataFrames; the workflow hands over the tidy Kp series and the
+selected catalogs as files, so these functions read them and pass plain values on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from eqprecursors import catalog, kp
+from eqprecursors.synthetic.ground import generate_ground
+from eqprecursors.synthetic.satellite import generate_satellite
+
+
+def _events(paths) -> pd.DataFrame:
+    """The union of selected-catalog files (an event near two observatories counts once)."""
+    frames = [catalog.read_catalog(p, fmt="auto") for p in paths]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=catalog.READ_COLUMNS)
+    events = pd.concat(frames, ignore_index=True)
+    return events.drop_duplicates("event_id").sort_values("time", ignore_index=True)
+
+
+def generate_ground_files(
+    out_dir, kp_csv, events_csv, truth_csv, *, iaga_code, site, start, end, **options
+) -> list[Path]:
+    """Daily IAGA-2002 files of one synthetic observatory, driven by the real Kp history."""
+    return generate_ground(
+        out_dir,
+        iaga_code=iaga_code,
+        station_name=site.get("name", iaga_code),
+        latitude=site["latitude"],
+        longitude=site["longitude"],
+        elevation=site.get("elevation", 0.0),
+        start=start,
+        end=end,
+        kp=kp.read_kp(kp_csv, fmt="csv"),
+        events=_events([events_csv]),
+        truth_csv=truth_csv,
+        **options,
+    )
+
+
+def generate_satellite_files(out_dir, kp_csv, events_csvs, truth_csv, **options) -> list[Path]:
+    """Half-orbit files of one synthetic mission; events are those near the observatories."""
+    return generate_satellite(
+        out_dir,
+        kp=kp.read_kp(kp_csv, fmt="csv"),
+        events=_events(events_csvs),
+        truth_csv=truth_csv,
+        **options,
+    )
+
+
+def generate_catalog_file(
+    out_csv, *, site, rate_per_year, min_magnitude, radius_factor=1.5, seed=0, **options
+) -> pd.DataFrame:
+    """A synthetic catalog around one observatory, reaching past its selection radius."""
+    from eqprecursors.synthetic.earthquakes import generate_catalog
+
+    return generate_catalog(
+        out_csv,
+        latitude=site["latitude"],
+        longitude=site["longitude"],
+        radius_km=radius_factor * site["selection"]["max_distance_km"],
+        start=site["start"],
+        end=site["end"],
+        rate_per_year=rate_per_year,
+        min_magnitude=min_magnitude,
+        seed=seed,
+        site_name=site.get("name", "synthetic site"),
+        **options,
+    )

@@ -1,0 +1,15 @@
+"""Snakemake adapter: write one synthetic mission's half-orbit files."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from eqprecursors.synthetic.files import generate_satellite_files  # noqa: E402
+
+generate_satellite_files(
+    snakemake.output.raw,
+    snakemake.input.kp,
+    list(snakemake.input.events),
+    snakemake.output.truth,
+    **snakemake.params.options,
+)
