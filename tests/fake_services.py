@@ -25,7 +25,7 @@ STATIC = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server API)
+    def do_GET(self):
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         self.server.requests.append(self.path)

@@ -98,10 +98,24 @@ def test_shipped_configs_validate_against_the_schema(config_path):
 
 def test_schema_rejects_a_local_source_without_a_path():
     schema = yaml.safe_load((ROOT / "schemas/config.schema.yaml").read_text())
-    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    del config["observatories"]["BOU"]["path"]
+    config = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
+    del config["observatories"]["MLR"]["path"]
     with pytest.raises(jsonschema.ValidationError, match="path"):
         jsonschema.Draft202012Validator(schema).validate(config)
+
+
+def test_null_config_is_the_default_without_injection():
+    from snakemake.utils import update_config
+
+    schema = yaml.safe_load((ROOT / "schemas/config.schema.yaml").read_text())
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    default_gaps = dict(config["synthetic"]["gaps"])
+    assert config["synthetic"]["injection"]["ground"]["enabled"] is True
+    update_config(config, yaml.safe_load((ROOT / "config/null.yaml").read_text()))
+    jsonschema.Draft202012Validator(schema).validate(config)
+    assert config["synthetic"]["injection"]["ground"]["enabled"] is False
+    assert config["synthetic"]["injection"]["satellite"]["enabled"] is False
+    assert config["synthetic"]["gaps"] == default_gaps
 
 
 def test_paper_config_holds_the_papers_observatories():
