@@ -14,6 +14,23 @@ include: "rules/decode.smk"
 include: "rules/catalog.smk"
 include: "rules/kp.smk"
 include: "rules/synthetic.smk"
+include: "rules/ground_cnn.smk"
+include: "rules/figures_ground.smk"
+
+
+# Rules that need the internet or only draw: on a cluster they run on the login node.
+localrules:
+    download_intermagnet,
+    download_catalog,
+    download_kp,
+    figure_synthetic_overview,
+    metrics_table_ground,
+    figure_ground_map,
+    figure_ground_week,
+    figure_ground_filter,
+    figure_ground_experiment,
+    figure_ground_learning_curve,
+    table_ground_observatories,
 
 
 rule all:

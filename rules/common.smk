@@ -113,6 +113,8 @@ def all_targets():
     ]
     if "overview" in SYNTHETIC:
         targets.append("results/figures/synthetic/overview.png")
+    if CNN:
+        targets += ground_cnn_targets()
     return targets
 
 
@@ -162,3 +164,152 @@ def kp_url(wildcards):
         return services["celestrak"]["url"]
     start, end = study_period()
     return kp.gfz_json_url(services["gfz"]["json_url"], start, end)
+
+
+# ---------------------------------------------------------------- ground CNN experiments
+CNN = config.get("ground_cnn")
+RUN_DIR = "results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}"
+
+
+wildcard_constraints:
+    dataset="[A-Z0-9]{3}",
+    window="hour|day|week|month",
+    filter="[a-z0-9]+",
+    optimizer="adam|adagrad|adamax|sgd|rmsprop",
+    percent="[0-9]{1,3}",
+
+
+def cnn_filter(name):
+    """A named filter variant as labelling expects it (None = unfiltered)."""
+    spec = dict(CNN["filters"][name])
+    return None if spec["type"] == "none" else spec
+
+
+def cnn_runs(experiment):
+    """(dataset, window, filter, optimizer, percent) of each model an experiment trains."""
+    e = CNN["experiments"]
+    opt = CNN["training"]["optimizer"]
+    week, sweep, filt = e["window"], e["sweep_dataset"], e["sweep_filter"]
+    if experiment == "histories":
+        datasets = CNN["observatories"] + ["ALL"]
+        return [(d, week, f, opt, 100) for d in datasets for f in CNN["filters"]]
+    if experiment == "optimizers":
+        return [(sweep, week, filt, o, 100) for o in e["optimizers"]]
+    if experiment == "windows":
+        return [(sweep, w, filt, opt, 100) for w in e["windows"]]
+    if experiment == "learning_curve":
+        fractions = e["learning_curve_fractions"]
+        return [(sweep, week, filt, opt, round(100 * f)) for f in fractions]
+    raise ValueError(f"unknown experiment {experiment}")
+
+
+def all_cnn_runs():
+    runs = []
+    for experiment in ("histories", "optimizers", "windows", "learning_curve"):
+        runs += [r for r in cnn_runs(experiment) if r not in runs]
+    return runs
+
+
+def run_path(run, name):
+    dataset, window, filt, optimizer, percent = run
+    directory = RUN_DIR.format(
+        dataset=dataset, window=window, filter=filt, optimizer=optimizer, percent=percent
+    )
+    return f"{directory}/{name}"
+
+
+def run_label(run):
+    dataset, window, filt, optimizer, percent = run
+    return dict(dataset=dataset, window=window, filter=filt, optimizer=optimizer, percent=percent)
+
+
+FIGURE_EXPERIMENTS = {
+    "fig5_histories": "histories",
+    "fig6_optimizers": "optimizers",
+    "fig7_windows": "windows",
+}
+FIGURE_FUNCTIONS = {
+    "fig5_histories": "plot_histories",
+    "fig6_optimizers": "plot_optimizers",
+    "fig7_windows": "plot_windows",
+}
+
+
+def window_samples(window):
+    from eqprecursors.labelling import WINDOW_SAMPLES
+
+    return WINDOW_SAMPLES[window]
+
+
+def figure_week_shade_start():
+    """The last day of the figure week: the day before the event in the default."""
+    from datetime import timedelta
+
+    start = date.fromisoformat(CNN["figures"]["week_start"])
+    return (start + timedelta(days=6)).isoformat()
+
+
+def ground_cnn_targets():
+    figures = [
+        "fig1_map",
+        "fig2_week",
+        "fig3_filter",
+        "fig4_network",
+        *FIGURE_EXPERIMENTS,
+        "fig8_learning_curve",
+    ]
+    return [
+        "results/tables/ground/metrics.csv",
+        "results/tables/ground/table1_observatories.csv",
+        "results/tables/ground/table2_model.csv",
+        *[f"results/figures/ground/{name}.{ext}" for name in figures for ext in ("png", "pdf")],
+    ]
+
+
+def cnn_run_dicts(experiment):
+    """What the figure functions need of each run of an experiment: label and files."""
+    out = []
+    for run in cnn_runs(experiment):
+        dataset, window, filt, optimizer, percent = run
+        label = {
+            "histories": f"{dataset} {filt}",
+            "optimizers": optimizer,
+            "windows": window,
+            "learning_curve": f"{percent} %",
+        }[experiment]
+        out.append(
+            dict(
+                label=label,
+                row=dataset,
+                column=filt,
+                fraction=percent / 100,
+                history_csv=run_path(run, "history.csv"),
+                metrics_json=run_path(run, "metrics.json"),
+                summary_json=run_path(run, "summary.json"),
+            )
+        )
+    return out
+
+
+def cnn_run_files(experiment):
+    return [
+        run_path(run, name)
+        for run in cnn_runs(experiment)
+        for name in ("history.csv", "metrics.json", "summary.json")
+    ]
+
+
+def study_sites():
+    """The study observatories as the map and Table 1 take them."""
+    return [
+        dict(
+            code=obs,
+            name=observatory(obs).get("name", obs),
+            country=observatory(obs).get("country", ""),
+            provider=observatory(obs).get("provider", observatory(obs)["source"]),
+            latitude=observatory(obs)["latitude"],
+            longitude=observatory(obs)["longitude"],
+            radius_km=observatory(obs)["selection"]["max_distance_km"],
+        )
+        for obs in CNN["observatories"]
+    ]

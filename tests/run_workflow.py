@@ -83,6 +83,16 @@ def check_outputs(workdir: Path, config: dict) -> None:
         assert set(truth["event_id"]) <= set(selected["event_id"]) and len(truth) > 0, truth
     for mission in config.get("synthetic", {}).get("satellites", {}):
         assert any((workdir / f"resources/synthetic/satellite/{mission}").iterdir())
+    if "ground_cnn" in config:
+        metrics = pd.read_csv(workdir / "results/tables/ground/metrics.csv")
+        assert len(metrics) >= 1 and (metrics["split"] == "chronological").all(), metrics
+        assert metrics["baseline_accuracy"].between(0.5, 1).all(), metrics
+        for name in ("fig1_map", "fig4_network", "fig5_histories", "fig8_learning_curve"):
+            assert (workdir / f"results/figures/ground/{name}.pdf").stat().st_size > 1000
+        table2 = pd.read_csv(workdir / "results/tables/ground/table2_model.csv")
+        # hour input: Flatten 3 x 15 x 64 = 2,880 features into Dense 64
+        trainable = table2.loc[table2["params"] > 0, "params"].iloc[:5].tolist()
+        assert trainable == [320, 6208, 12352, 184_384, 130], table2
     if "overview" in config.get("synthetic", {}):
         assert (workdir / "results/figures/synthetic/overview.png").stat().st_size > 10_000
 

@@ -49,7 +49,9 @@ PACKAGES = ["munge", "slurmctld", "slurmd", "slurm-client", "slurmdbd", "mariadb
 PARTITION = "debug"  # the test cluster's only partition
 ACCOUNT = "eqprecursors"  # created in slurmdbd by cluster.sh
 DAG_TARGETS = ["results/kp/kp.csv", "results/decoded/ground/WIC.nc"]
-SACCT_FIELDS = "JobID,JobName%12,Comment%40,Account,Partition,ReqMem,ReqCPUS,State,ExitCode"
+SACCT_FIELDS = (
+    "JobID,JobName%36,Comment%34,Account%12,Partition,ReqMem,ReqCPUS,State,ExitCode,Elapsed"
+)
 SNAKEMAKE_TIMEOUT_S = 240
 
 

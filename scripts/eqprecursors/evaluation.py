@@ -268,3 +268,57 @@ def evaluate_model(
         Path(predictions_csv).parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame({"index": rows, "label": y, "prob": p}).to_csv(predictions_csv, index=False)
     return result
+
+
+def metrics_table(runs, metrics_jsons, summary_jsons, out_csv, out_md) -> pd.DataFrame:
+    """One row per trained model: held-out metrics beside the chance baseline.
+
+    Putting accuracy next to the majority-class baseline, the bootstrap CI and the
+    permutation p-value in one row keeps a reader from mistaking the class ratio for skill.
+    """
+    import json
+
+    import pandas as pd
+
+    rows = []
+    for run, metrics_path, summary_path in zip(runs, metrics_jsons, summary_jsons, strict=True):
+        m = json.loads(Path(metrics_path).read_text())
+        s = json.loads(Path(summary_path).read_text())
+        ci = m["bootstrap_ci"].get("accuracy", {})
+        perm = m["permutation"]
+        rows.append(
+            {
+                **run,
+                "split": m["split_method"],
+                "n_train": s["n_train"],
+                "n_val": m["n"],
+                "val_pos": m["n_pos"],
+                "accuracy": m["accuracy"],
+                "accuracy_ci_low": ci.get("low"),
+                "accuracy_ci_high": ci.get("high"),
+                "baseline_accuracy": m["baseline_accuracy"],
+                "mcc": m["mcc"],
+                "f1": m["f1"],
+                "roc_auc": m["roc_auc"],
+                "p_accuracy": perm.get("accuracy", {}).get("p_value"),
+                "p_roc_auc": perm.get("roc_auc", {}).get("p_value"),
+            }
+        )
+    table = pd.DataFrame(rows)
+    Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out_csv, index=False, float_format="%.4g")
+    Path(out_md).write_text(_markdown(table) + "\n")
+    return table
+
+
+def _markdown(table) -> str:
+    """A pipe table without the optional tabulate dependency."""
+
+    def cell(v):
+        if isinstance(v, float):
+            return "" if np.isnan(v) else f"{v:.3g}"
+        return "" if v is None else str(v)
+
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(False)]
+    return "\n".join(lines)

@@ -57,7 +57,8 @@ def chronological_split(
     out = np.full(n, "dropped", dtype=object)
     if n == 0:
         return out, 0
-    k = min(max(int(np.ceil(train_fraction * n)), 1), n)
+    # keep at least one window after the boundary: a tiny dataset still gets a validation part
+    k = min(max(int(np.ceil(train_fraction * n)), 1), max(n - 1, 1))
     boundary = int(np.sort(end_ns)[k - 1])
     out[end_ns <= boundary] = "train"
     out[start_ns >= boundary + embargo_ns] = "val"

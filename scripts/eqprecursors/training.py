@@ -10,6 +10,7 @@ prefetched batches stay resident.
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from pathlib import Path
@@ -168,6 +169,7 @@ def train(
     dense_activation: str = "relu",
     jit_compile: bool | str = "auto",
     verbose: int = 2,
+    summary_json: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train the Table 2 CNN with categorical cross-entropy; write ``.keras`` + history CSV.
 
@@ -218,7 +220,7 @@ def train(
     seconds = time.perf_counter() - t0
     model.save(out_model)
     last = {k: float(v[-1]) for k, v in hist.history.items()}
-    return {
+    summary = {
         "split_method": parts["method"],
         "n_train": int(tr_rows.size),
         "n_train_available": n_train_full,
@@ -238,6 +240,9 @@ def train(
         "train_seconds": seconds,
         "final": last,
     }
+    if summary_json is not None:
+        Path(summary_json).write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
 
 
 # --------------------------------------------------------------------------------------

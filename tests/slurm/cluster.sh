@@ -142,7 +142,7 @@ cmd_down() {
   local i entry
   if [[ -d $STATE ]]; then
     # Jobs still running on our cluster (e.g. a test that timed out): cancel them while
-    # slurmctld is up, so no job process outlives the cluster (linuxproc tracks, never kills).
+    # slurmctld is up: stopping slurmd would leave their processes running.
     if [[ -n $(our_pid slurmctld slurmctld) ]]; then
       local jobs
       jobs=$(timeout 10 squeue -h -o %A 2>/dev/null | tr '\n' ' ') || true
@@ -150,6 +150,7 @@ cmd_down() {
         log "cancelling jobs still queued or running: $jobs"
         # shellcheck disable=SC2086
         timeout 10 scancel $jobs || true
+        # shellcheck disable=SC2016 # expanded by the inner bash, on each poll
         wait_for 20 "jobs to end" bash -c '[[ -z $(squeue -h -o %A) ]]' || true
       fi
     fi
@@ -191,10 +192,11 @@ install_packages() {
   if [[ ! -e $policy ]]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy" && own_policy=1
   fi
-  local rc=0
+  # wait (up to 5 min) for a dpkg lock held by another apt, instead of failing at once
+  local rc=0 lock=(-o DPkg::Lock::Timeout=300)
   {
-    apt-get update -qq &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    apt-get "${lock[@]}" update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -qq --no-install-recommends \
         "${missing[@]}" >"$STATE/apt.log" 2>&1
   } || rc=$?
   ((own_policy)) && rm -f "$policy"

@@ -1,0 +1,248 @@
+# Figures 1-8 and Tables 1-2 of the ground CNN study (PNG + PDF; CSV + Markdown). One
+# adapter, scripts/figure_ground.py, calls the named function of eqprecursors.plots.ground
+# with the rule's named inputs and outputs as keyword arguments.
+
+
+rule figure_ground_map:
+    """Figure 1: observatories, selected earthquakes and detectability radii."""
+    input:
+        catalog_csvs=expand("results/catalog/ground/{obs}.csv", obs=CNN["observatories"]),
+    output:
+        out_png=report(
+            "results/figures/ground/fig1_map.png",
+            caption="../report/ground_fig1.rst",
+            category="Ground CNN",
+            subcategory="Figures",
+        ),
+        out_pdf="results/figures/ground/fig1_map.pdf",
+    log:
+        "logs/figures_ground/fig1_map.log",
+    benchmark:
+        "results/benchmarks/figures_ground/fig1_map.tsv"
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="plot_map",
+        kwargs=dict(sites=study_sites(), data_kind=CNN["data_kind"]),
+    script:
+        "../scripts/figure_ground.py"
+
+
+rule figure_ground_week:
+    """Figure 2: one week of X, Y, Z with a one-day window shaded."""
+    input:
+        decoded_nc=f"results/decoded/ground/{CNN['figures']['observatory']}.nc",
+    output:
+        out_png=report(
+            "results/figures/ground/fig2_week.png",
+            caption="../report/ground_fig2.rst",
+            category="Ground CNN",
+            subcategory="Figures",
+        ),
+        out_pdf="results/figures/ground/fig2_week.pdf",
+    log:
+        "logs/figures_ground/fig2_week.log",
+    benchmark:
+        "results/benchmarks/figures_ground/fig2_week.tsv"
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="plot_week_components",
+        kwargs=dict(
+            start=CNN["figures"]["week_start"],
+            shade_start=figure_week_shade_start(),
+            data_kind=CNN["data_kind"],
+        ),
+    script:
+        "../scripts/figure_ground.py"
+
+
+rule figure_ground_filter:
+    """Figure 3: one week of Bz, unfiltered and filtered."""
+    input:
+        decoded_nc=f"results/decoded/ground/{CNN['figures']['observatory']}.nc",
+    output:
+        out_png=report(
+            "results/figures/ground/fig3_filter.png",
+            caption="../report/ground_fig3.rst",
+            category="Ground CNN",
+            subcategory="Figures",
+        ),
+        out_pdf="results/figures/ground/fig3_filter.pdf",
+    log:
+        "logs/figures_ground/fig3_filter.log",
+    benchmark:
+        "results/benchmarks/figures_ground/fig3_filter.tsv"
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="plot_filter_comparison",
+        kwargs=dict(
+            filter=cnn_filter(CNN["experiments"]["sweep_filter"]),
+            start=CNN["figures"]["week_start"],
+            data_kind=CNN["data_kind"],
+        ),
+    script:
+        "../scripts/figure_ground.py"
+
+
+rule figure_ground_network:
+    """Figure 4: the network diagram, drawn from the built Keras model."""
+    output:
+        out_png=report(
+            "results/figures/ground/fig4_network.png",
+            caption="../report/ground_fig4.rst",
+            category="Ground CNN",
+            subcategory="Figures",
+        ),
+        out_pdf="results/figures/ground/fig4_network.pdf",
+    log:
+        "logs/figures_ground/fig4_network.log",
+    benchmark:
+        "results/benchmarks/figures_ground/fig4_network.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="plot_network",
+        kwargs=dict(
+            n_samples=window_samples(CNN["experiments"]["window"]),
+            dense_activation=CNN["training"]["dense_activation"],
+        ),
+    script:
+        "../scripts/figure_ground.py"
+
+
+rule figure_ground_experiment:
+    """Figures 5-7: accuracy/loss per epoch, per optimizer, per window length."""
+    input:
+        runs=lambda wildcards: cnn_run_files(FIGURE_EXPERIMENTS[wildcards.figure]),
+    output:
+        out_png=report(
+            "results/figures/ground/{figure}.png",
+            caption="../report/ground_experiment.rst",
+            category="Ground CNN",
+            subcategory="Figures",
+        ),
+        out_pdf="results/figures/ground/{figure}.pdf",
+    log:
+        "logs/figures_ground/{figure}.log",
+    benchmark:
+        "results/benchmarks/figures_ground/{figure}.tsv"
+    wildcard_constraints:
+        figure="fig5_histories|fig6_optimizers|fig7_windows",
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function=lambda wildcards: FIGURE_FUNCTIONS[wildcards.figure],
+        kwargs=lambda wildcards: dict(
+            runs=cnn_run_dicts(FIGURE_EXPERIMENTS[wildcards.figure]),
+            data_kind=CNN["data_kind"],
+        ),
+    script:
+        "../scripts/figure_ground.py"
+
+
+rule figure_ground_learning_curve:
+    """Figure 8: learning curves with the inverse power-law fit and its verdict."""
+    input:
+        runs=cnn_run_files("learning_curve"),
+    output:
+        out_png=report(
+            "results/figures/ground/fig8_learning_curve.png",
+            caption="../report/ground_fig8.rst",
+            category="Ground CNN",
+            subcategory="Figures",
+        ),
+        out_pdf="results/figures/ground/fig8_learning_curve.pdf",
+        out_json="results/figures/ground/fig8_learning_curve.json",
+    log:
+        "logs/figures_ground/fig8_learning_curve.log",
+    benchmark:
+        "results/benchmarks/figures_ground/fig8_learning_curve.tsv"
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="plot_learning_curve",
+        kwargs=dict(
+            runs=cnn_run_dicts("learning_curve"),
+            target_accuracy=CNN["experiments"]["target_accuracy"],
+            data_kind=CNN["data_kind"],
+        ),
+    script:
+        "../scripts/figure_ground.py"
+
+
+rule table_ground_observatories:
+    """Table 1: observatories, data availability, provider and Mmax of the selection."""
+    input:
+        catalog_csvs=expand("results/catalog/ground/{obs}.csv", obs=CNN["observatories"]),
+        decoded_ncs=expand("results/decoded/ground/{obs}.nc", obs=CNN["observatories"]),
+    output:
+        out_csv=report(
+            "results/tables/ground/table1_observatories.csv",
+            caption="../report/ground_table1.rst",
+            category="Ground CNN",
+            subcategory="Tables",
+        ),
+        out_md="results/tables/ground/table1_observatories.md",
+    log:
+        "logs/figures_ground/table1_observatories.log",
+    benchmark:
+        "results/benchmarks/figures_ground/table1_observatories.tsv"
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="table_observatories",
+        kwargs=dict(sites=study_sites()),
+    script:
+        "../scripts/figure_ground.py"
+
+
+rule table_ground_model:
+    """Table 2: layers, output shapes and parameter counts of the built model."""
+    output:
+        out_csv=report(
+            "results/tables/ground/table2_model.csv",
+            caption="../report/ground_table2.rst",
+            category="Ground CNN",
+            subcategory="Tables",
+        ),
+        out_md="results/tables/ground/table2_model.md",
+    log:
+        "logs/figures_ground/table2_model.log",
+    benchmark:
+        "results/benchmarks/figures_ground/table2_model.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="table_model",
+        kwargs=dict(
+            n_samples=window_samples(CNN["experiments"]["window"]),
+            dense_activation=CNN["training"]["dense_activation"],
+        ),
+    script:
+        "../scripts/figure_ground.py"

@@ -1,0 +1,164 @@
+# Ground-observatory precursor CNN (seed 000): label -> split -> train -> evaluate, for
+# every dataset (each observatory and ALL) x window x filter the experiments need.
+
+
+rule label_ground:
+    """Earthquake and quiet windows of one observatory, normalised, memory-mappable."""
+    input:
+        nc="results/decoded/ground/{obs}.nc",
+        catalog="results/catalog/ground/{obs}.csv",
+        kp="results/kp/kp.csv",
+    output:
+        windows="results/ground/datasets/{obs}/{window}_{filter}/windows.npy",
+        labels="results/ground/datasets/{obs}/{window}_{filter}/labels.csv",
+        report="results/ground/datasets/{obs}/{window}_{filter}/report.json",
+    log:
+        "logs/label_ground/{obs}_{window}_{filter}.log",
+    benchmark:
+        "results/benchmarks/label_ground/{obs}_{window}_{filter}.tsv"
+    wildcard_constraints:
+        obs="|".join(CNN["observatories"]),
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        out_dir=subpath(output.labels, parent=True),
+        window="{window}",
+        filter=lambda wildcards: cnn_filter(wildcards.filter),
+        labelling=CNN["labelling"],
+    script:
+        "../scripts/label_ground.py"
+
+
+rule combine_ground:
+    """The ALL dataset: every study observatory's windows together."""
+    input:
+        labels=expand(
+            "results/ground/datasets/{obs}/{{window}}_{{filter}}/labels.csv",
+            obs=CNN["observatories"],
+        ),
+        windows=expand(
+            "results/ground/datasets/{obs}/{{window}}_{{filter}}/windows.npy",
+            obs=CNN["observatories"],
+        ),
+    output:
+        windows="results/ground/datasets/ALL/{window}_{filter}/windows.npy",
+        labels="results/ground/datasets/ALL/{window}_{filter}/labels.csv",
+        report="results/ground/datasets/ALL/{window}_{filter}/report.json",
+    log:
+        "logs/combine_ground/{window}_{filter}.log",
+    benchmark:
+        "results/benchmarks/combine_ground/{window}_{filter}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        dirs=lambda wildcards, input: [os.path.dirname(p) for p in input.labels],
+        out_dir=subpath(output.labels, parent=True),
+    script:
+        "../scripts/combine_ground.py"
+
+
+rule split_ground:
+    """80/20 split: chronological (leakage-safe) or random (the paper's)."""
+    input:
+        "results/ground/datasets/{dataset}/{window}_{filter}/labels.csv",
+    output:
+        split="results/ground/splits/{dataset}/{window}_{filter}.csv",
+        report="results/ground/splits/{dataset}/{window}_{filter}.json",
+    log:
+        "logs/split_ground/{dataset}_{window}_{filter}.log",
+    benchmark:
+        "results/benchmarks/split_ground/{dataset}_{window}_{filter}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        split=CNN["split"],
+    script:
+        "../scripts/split_ground.py"
+
+
+rule train_ground:
+    """The Table 2 CNN on one dataset; {percent} % of the training part (learning curves)."""
+    input:
+        windows="results/ground/datasets/{dataset}/{window}_{filter}/windows.npy",
+        labels="results/ground/datasets/{dataset}/{window}_{filter}/labels.csv",
+        split="results/ground/splits/{dataset}/{window}_{filter}.csv",
+    output:
+        model="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/model.keras",
+        history="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/history.csv",
+        summary="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/summary.json",
+    log:
+        "logs/train_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.log",
+    benchmark:
+        "results/benchmarks/train_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+    params:
+        training=lambda wildcards: dict(CNN["training"], optimizer=wildcards.optimizer),
+        subset_fraction=lambda wildcards: int(wildcards.percent) / 100,
+    script:
+        "../scripts/train_ground.py"
+
+
+rule evaluate_ground:
+    """Held-out metrics beside the chance baseline, with bootstrap CIs and permutation p."""
+    input:
+        model="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/model.keras",
+        windows="results/ground/datasets/{dataset}/{window}_{filter}/windows.npy",
+        labels="results/ground/datasets/{dataset}/{window}_{filter}/labels.csv",
+        split="results/ground/splits/{dataset}/{window}_{filter}.csv",
+    output:
+        metrics="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/metrics.json",
+        predictions="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/predictions.csv",
+    log:
+        "logs/evaluate_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.log",
+    benchmark:
+        "results/benchmarks/evaluate_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        evaluation=CNN["evaluation"],
+    script:
+        "../scripts/evaluate_ground.py"
+
+
+rule metrics_table_ground:
+    """Every trained model's held-out metrics in one table (CSV and Markdown)."""
+    input:
+        metrics=lambda wildcards: [run_path(r, "metrics.json") for r in all_cnn_runs()],
+        summaries=lambda wildcards: [run_path(r, "summary.json") for r in all_cnn_runs()],
+    output:
+        csv=report(
+            "results/tables/ground/metrics.csv",
+            caption="../report/ground_metrics.rst",
+            category="Ground CNN",
+            subcategory="Tables",
+        ),
+        md="results/tables/ground/metrics.md",
+    log:
+        "logs/metrics_table_ground.log",
+    benchmark:
+        "results/benchmarks/metrics_table_ground.tsv"
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        runs=lambda wildcards: [run_label(r) for r in all_cnn_runs()],
+    script:
+        "../scripts/metrics_table_ground.py"

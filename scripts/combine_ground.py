@@ -1,0 +1,9 @@
+"""Snakemake adapter: combine the observatories' datasets into ALL."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from eqprecursors import labelling  # noqa: E402
+
+labelling.combine_datasets(snakemake.params.dirs, snakemake.params.out_dir)

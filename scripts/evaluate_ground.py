@@ -1,0 +1,19 @@
+"""Snakemake adapter: evaluate a trained CNN on its held-out part."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+sys.stdout = sys.stderr  # Keras progress lines belong in the log too
+
+from eqprecursors import evaluation  # noqa: E402
+
+evaluation.evaluate_model(
+    snakemake.input.model,
+    snakemake.input.windows,
+    snakemake.input.labels,
+    snakemake.input.split,
+    snakemake.output.metrics,
+    predictions_csv=snakemake.output.predictions,
+    threads=snakemake.threads,
+    **snakemake.params.evaluation,
+)

@@ -1,0 +1,14 @@
+"""Snakemake adapter: split one dataset into training and validation parts."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from eqprecursors import splits  # noqa: E402
+
+splits.make_split(
+    snakemake.input[0],
+    snakemake.output.split,
+    report_json=snakemake.output.report,
+    **snakemake.params.split,
+)

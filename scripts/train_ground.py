@@ -1,0 +1,20 @@
+"""Snakemake adapter: train the Table 2 CNN."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+sys.stdout = sys.stderr  # Keras progress lines belong in the log too
+
+from eqprecursors import training  # noqa: E402
+
+training.train(
+    snakemake.input.windows,
+    snakemake.input.labels,
+    snakemake.input.split,
+    snakemake.output.model,
+    snakemake.output.history,
+    summary_json=snakemake.output.summary,
+    subset_fraction=snakemake.params.subset_fraction,
+    threads=snakemake.threads,
+    **snakemake.params.training,
+)

@@ -1,0 +1,276 @@
+"""Figures 1-8 and Tables 1-2 of the ground study render from tiny fake inputs, honestly.
+
+Checks behaviour, not pixels: both PNG and PDF are written, tables hold the numbers the
+inputs imply (Keras parameter counts, Mmax, availability), the learning-curve verdict
+follows the data, and the drawn detectability radius is a true geodesic circle.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from eqprecursors.catalog import geodesic_distance_km
+from eqprecursors.evaluation import bootstrap_ci, classification_metrics, permutation_pvalue
+from eqprecursors.labelling import write_json
+from eqprecursors.plots import ground
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+SITES = [
+    {
+        "code": "DUR", "name": "Duronia", "country": "Italy", "provider": "INGV",
+        "latitude": 41.39, "longitude": 14.28, "radius_km": 200.0,
+    },
+    {
+        "code": "MLR", "name": "Muntele Rosu", "country": "Romania", "provider": "NIEP",
+        "latitude": 45.491, "longitude": 25.945, "radius_km": 100.0,
+    },
+]  # fmt: skip
+
+N_DAYS = 8
+GAP_FLAGGED = 720  # samples with gap_mask = 1
+GAP_MISSING = 60  # time stamps absent from the file (become gaps on the regular grid)
+
+
+def assert_figure(paths):
+    png, pdf = paths
+    assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5_000
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 1_000
+
+
+@pytest.fixture(scope="module")
+def decoded_nc(tmp_path_factory):
+    """8 days of 1-min DUR-like data with a known gap (flagged samples + missing stamps)."""
+    path = tmp_path_factory.mktemp("nc") / "DUR.nc"
+    n = N_DAYS * 1440
+    t = pd.date_range("2020-01-01", periods=n, freq="1min").to_numpy()
+    rng = np.random.default_rng(0)
+    day = 2 * np.pi * np.arange(n) / 1440
+    x = 22_000 + 15 * np.sin(day) + rng.normal(0, 0.5, n)
+    y = 1_500 + 8 * np.cos(day) + rng.normal(0, 0.5, n)
+    z = 40_000 - 10 * np.sin(day) + 0.002 * np.arange(n) + rng.normal(0, 0.5, n)
+    gap = np.zeros(n, dtype=np.int8)
+    gap[3000 : 3000 + GAP_FLAGGED] = 1
+    x[gap == 1] = y[gap == 1] = z[gap == 1] = np.nan
+    keep = np.ones(n, dtype=bool)
+    keep[6000 : 6000 + GAP_MISSING] = False
+    ds = xr.Dataset(
+        {c: ("time", v[keep]) for c, v in (("X", x), ("Y", y), ("Z", z), ("gap_mask", gap))},
+        coords={"time": t[keep]},
+        attrs={
+            "iaga_code": "DUR", "latitude": 41.39, "longitude": 14.28, "elevation": 905.0,
+            "data_type": "synthetic", "component_frame": "XYZ", "source_files": "fake",
+        },
+    )  # fmt: skip
+    ds.to_netcdf(path)
+    return path
+
+
+def write_catalog_csv(path, lat, lon, mags, depths):
+    n = len(mags)
+    times = pd.date_range("2020-01-02", periods=n, freq="17h", tz="UTC")
+    pd.DataFrame(
+        {
+            "time": times.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "latitude": lat + np.linspace(-0.8, 0.8, n),
+            "longitude": lon + np.linspace(0.9, -0.9, n),
+            "depth_km": depths,
+            "magnitude": mags,
+            "mag_type": "mw",
+            "distance_km": np.linspace(20, 150, n),
+            "event_id": [f"ev{i}" for i in range(n)],
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cat")
+    return {
+        "DUR": write_catalog_csv(d / "DUR.csv", 41.39, 14.28, [4.1, 5.3, 4.6, 6.2], [8, 12, 3, 25]),
+        "MLR": write_catalog_csv(d / "MLR.csv", 45.49, 25.95, [4.0, 4.8, 5.5], [90, 140, 60]),
+    }
+
+
+def write_run(d, name, *, val_acc, train_acc, n_val=40, frac_pos=0.4, method="chronological"):
+    """History CSV + metrics.json (evaluate_model's format) of one fake training run."""
+    d.mkdir(parents=True, exist_ok=True)
+    epochs = len(val_acc)
+    h = pd.DataFrame(
+        {
+            "epoch": np.arange(epochs),
+            "accuracy": train_acc,
+            "loss": np.linspace(0.7, 0.3, epochs),
+            "val_accuracy": val_acc,
+            "val_loss": np.linspace(0.69, 0.6, epochs),
+        }
+    )
+    h.to_csv(d / f"{name}_history.csv", index=False)
+    rng = np.random.default_rng(1)
+    y = (np.arange(n_val) < round(frac_pos * n_val)).astype(int)
+    correct = rng.permutation(n_val) < round(val_acc[-1] * n_val)
+    p = np.where(correct, y, 1 - y) * 0.8 + 0.1
+    m = {
+        "model": f"{name}.keras", "split_method": method, "part": "val", "n_val": n_val,
+        "class_counts": {"0": int((y == 0).sum()), "1": int(y.sum())}, "seed": 0,
+        **classification_metrics(y, p),
+        "bootstrap_ci": {k: bootstrap_ci(y, p, k, n=50) for k in ("accuracy", "mcc")},
+        "permutation": {k: permutation_pvalue(y, p, k, n=50) for k in ("accuracy", "mcc")},
+    }  # fmt: skip
+    m["accuracy"] = float(val_acc[-1])  # the saved model is the last epoch's, so they agree
+    write_json(m, d / f"{name}_metrics.json")
+    return {
+        "label": name,
+        "history_csv": d / f"{name}_history.csv",
+        "metrics_json": d / f"{name}_metrics.json",
+    }
+
+
+# --------------------------------------------------------------------------------------
+def test_geodesic_circle_points_lie_at_the_radius():
+    for lat, lon, r in ((41.39, 14.28, 200.0), (45.491, 25.945, 100.0), (78.0, 179.5, 1000.0)):
+        clat, clon = ground.geodesic_circle(lat, lon, r)
+        d = geodesic_distance_km(lat, lon, clat, clon)
+        np.testing.assert_allclose(d, r, rtol=1e-3)
+        assert np.all(np.abs(np.diff(clon)) < 10)  # unrolled: no jump at the antimeridian
+
+
+def test_map(tmp_path, catalogs):
+    assert_figure(
+        ground.plot_map(SITES, catalogs, tmp_path / "f1.png", tmp_path / "f1.pdf",
+                        data_kind="synthetic (offline default)")
+    )  # fmt: skip
+    # list form aligned with sites, one site without events
+    assert_figure(
+        ground.plot_map(SITES, [catalogs["DUR"], None], tmp_path / "a.png", tmp_path / "a.pdf",
+                        data_kind="real (INTERMAGNET)")
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="catalogs"):
+        ground.plot_map(SITES, [catalogs["DUR"]], tmp_path / "b.png", tmp_path / "b.pdf",
+                        data_kind="x")  # fmt: skip
+
+
+def test_week_components_and_filter_comparison(tmp_path, decoded_nc):
+    kind = "synthetic (offline default)"
+    assert_figure(
+        ground.plot_week_components(decoded_nc, tmp_path / "f2.png", tmp_path / "f2.pdf",
+                                    start="2020-01-01", shade_start="2020-01-04",
+                                    data_kind=kind)
+    )  # fmt: skip
+    flt = {"type": "highpass", "order": 4, "corners_cpd": [1.5]}
+    assert_figure(
+        ground.plot_filter_comparison(decoded_nc, flt, tmp_path / "f3.png", tmp_path / "f3.pdf",
+                                      start="2020-01-01T00:00:00Z", data_kind=kind)
+    )  # fmt: skip
+    assert "1.5 cycles/day" in ground._filter_label(flt)
+    with pytest.raises(ValueError, match="no samples"):
+        ground.plot_week_components(decoded_nc, tmp_path / "x.png", tmp_path / "x.pdf",
+                                    start="2021-01-01", data_kind=kind)  # fmt: skip
+
+
+def test_network_figure_and_table_2(tmp_path):
+    assert_figure(ground.plot_network(10080, tmp_path / "f4.png", tmp_path / "f4.pdf"))
+    table = ground.table_model(10080, tmp_path / "t2.csv", tmp_path / "t2.md")
+    params = table.set_index("layer")["params"]
+    assert [params[k] for k in ("conv1", "conv2", "conv3", "dense1", "output")] == [
+        320, 6_208, 12_352, 30_965_824, 130,
+    ]  # fmt: skip
+    assert params["total"] == 30_984_834 == params.drop("total").sum()
+    csv = pd.read_csv(tmp_path / "t2.csv")
+    assert csv["params"].iloc[-1] == 30_984_834
+    md = (tmp_path / "t2.md").read_text()
+    assert "30,965,824" in md and "3 x 10080 x 32" in md and "| total" in md
+
+
+def test_histories_optimizers_windows(tmp_path):
+    kind = "synthetic (offline default)"
+    acc = np.array([0.55, 0.6, 0.62, 0.6])
+    runs = [
+        {**write_run(tmp_path / o / f, f"{o}_{f}", val_acc=acc, train_acc=acc + 0.1),
+         "row": o, "column": f}
+        for o in ("DUR", "ALL") for f in ("unfiltered", "filtered")
+    ]  # fmt: skip
+    assert_figure(ground.plot_histories(runs, tmp_path / "f5.png", tmp_path / "f5.pdf",
+                                        data_kind=kind))  # fmt: skip
+    # without row/column keys: one row per run; and a run without metrics.json
+    plain = [{k: v for k, v in r.items() if k not in ("row", "column")} for r in runs[:2]]
+    plain[1]["metrics_json"] = None
+    assert_figure(ground.plot_histories(plain, tmp_path / "g.png", tmp_path / "g.pdf",
+                                        data_kind=kind))  # fmt: skip
+
+    opt = [
+        write_run(tmp_path / "opt", o, val_acc=acc, train_acc=acc + 0.05, method="random")
+        for o in ("adam", "sgd", "rmsprop")
+    ]
+    assert_figure(ground.plot_optimizers(opt, tmp_path / "f6.png", tmp_path / "f6.pdf",
+                                         data_kind=kind))  # fmt: skip
+    win = [
+        write_run(tmp_path / "win", w, val_acc=acc, train_acc=acc + 0.1, frac_pos=fp)
+        for w, fp in (("month", 0.3), ("hour", 0.5), ("week", 0.45), ("day", 0.4))
+    ]
+    assert_figure(ground.plot_windows(win, tmp_path / "f7.png", tmp_path / "f7.pdf",
+                                      data_kind=kind))  # fmt: skip
+    assert ground._split_note([{"split_method": "random"}]).startswith("random split (paper")
+
+
+def _lc_runs(d, accs):
+    sizes = [50, 100, 200, 400, 800, 1600]
+    return [
+        {"fraction": n / 1600, "n_train": n,
+         **write_run(d, f"n{n}", val_acc=np.array([a - 0.02, a]),
+                     train_acc=np.array([a, a + 0.05]), n_val=400)}
+        for n, a in zip(sizes, accs(np.array(sizes, float)), strict=True)
+    ]  # fmt: skip
+
+
+def test_learning_curve_flat_is_not_meaningful(tmp_path):
+    runs = _lc_runs(tmp_path, lambda n: np.full(n.shape, 0.6))
+    res = ground.plot_learning_curve(
+        runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
+        target_accuracy=0.9, data_kind="synthetic (offline default)",
+    )  # fmt: skip
+    assert_figure((tmp_path / "f8.png", tmp_path / "f8.pdf"))
+    saved = json.loads((tmp_path / "f8.json").read_text())
+    assert saved["verdict"].startswith("fit not meaningful") and "not meaningful" in res["verdict"]
+    assert saved["fit"]["meaningful"] is False and saved["fit"]["n_for_target"] is None
+    assert [p["n_train"] for p in saved["points"]] == [50, 100, 200, 400, 800, 1600]
+
+
+def test_learning_curve_power_law_extrapolates(tmp_path):
+    a, b, c = 0.95, 0.5, 0.5  # acc = a - b n^-c reaches 0.90 at n = (b / 0.05)^(1/c) = 100
+    runs = _lc_runs(tmp_path, lambda n: a - b * n**-c)
+    res = ground.plot_learning_curve(
+        runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
+        target_accuracy=0.93, data_kind="synthetic (offline default)",
+    )  # fmt: skip
+    expected = (b / (a - 0.93)) ** (1 / c)  # 625
+    saved = json.loads((tmp_path / "f8.json").read_text())
+    assert saved["fit"]["meaningful"] is True
+    assert saved["fit"]["n_for_target"] == pytest.approx(expected, rel=0.02)
+    assert saved["verdict"] == f"extrapolated n for target accuracy 0.93: {expected:,.0f}"
+    assert res["verdict"] == saved["verdict"]
+    assert_figure((tmp_path / "f8.png", tmp_path / "f8.pdf"))
+
+
+def test_table_1(tmp_path, catalogs, decoded_nc):
+    table = ground.table_observatories(
+        SITES, catalogs, {"DUR": decoded_nc}, tmp_path / "t1.csv", tmp_path / "t1.md"
+    )
+    dur = table.set_index("code").loc["DUR"]
+    assert dur["Mmax"] == 6.2 and dur["n_events"] == 4
+    assert table.set_index("code").loc["MLR", "Mmax"] == 5.5
+    total = N_DAYS * 1440
+    assert dur["data_available_pct"] == pytest.approx(
+        100 * (total - GAP_FLAGGED - GAP_MISSING) / total
+    )
+    assert dur["data_first"] == "2020-01-01 00:00" and dur["data_last"] == "2020-01-08 23:59"
+    csv = pd.read_csv(tmp_path / "t1.csv")
+    assert list(csv["code"]) == ["DUR", "MLR"] and csv["Mmax"].tolist() == [6.2, 5.5]
+    md = (tmp_path / "t1.md").read_text()
+    assert "Duronia" in md and "6.2" in md and "93.2 %" in md
