@@ -78,7 +78,7 @@ def kp_source_file(wildcards):
 
 
 SYNTHETIC = config.get("synthetic", {})
-SATELLITES = sorted(SYNTHETIC.get("satellites", {}))
+SATELLITES = sorted(config.get("satellites", {}))
 
 
 def synthetic_ground_options():
@@ -92,7 +92,8 @@ def synthetic_ground_options():
 
 
 def synthetic_satellite_options(wildcards):
-    mission = dict(SYNTHETIC["satellites"][wildcards.mission])
+    mission = dict(config["satellites"][wildcards.mission])
+    mission.pop("source")
     return dict(
         mission,
         seed=SYNTHETIC.get("seed", 0),

@@ -81,7 +81,7 @@ def check_outputs(workdir: Path, config: dict) -> None:
         truth = pd.read_csv(workdir / f"results/synthetic/truth/ground_{obs}.csv")
         selected = pd.read_csv(workdir / f"results/catalog/ground/{obs}.csv")
         assert set(truth["event_id"]) <= set(selected["event_id"]) and len(truth) > 0, truth
-    for mission in config.get("synthetic", {}).get("satellites", {}):
+    for mission in config.get("satellites", {}):
         assert any((workdir / f"resources/synthetic/satellite/{mission}").iterdir())
     if "ground_cnn" in config:
         metrics = pd.read_csv(workdir / "results/tables/ground/metrics.csv")
