@@ -20,7 +20,10 @@ import xarray as xr
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from fake_services import FakeServices
+
+from eqprecursors.catalog import CATALOG_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "envs", "schemas", "config", "profiles", "data"]
@@ -62,16 +65,7 @@ def check_outputs(workdir: Path, config: dict) -> None:
             assert ds.sizes["time"] > 0
             assert ds["time"].to_index().is_monotonic_increasing
         events = pd.read_csv(workdir / f"results/catalog/ground/{obs}.csv")
-        assert list(events.columns) == [
-            "time",
-            "latitude",
-            "longitude",
-            "depth_km",
-            "magnitude",
-            "mag_type",
-            "distance_km",
-            "event_id",
-        ], list(events.columns)
+        assert list(events.columns) == CATALOG_COLUMNS, list(events.columns)
     kp = pd.read_csv(workdir / "results/kp/kp.csv")
     assert list(kp.columns) == ["time", "kp"] and len(kp) > 0
     synthetic = [
