@@ -1,8 +1,10 @@
 """Snakemake adapter: evaluate a trained CNN on its held-out part."""
 
+import os
 import sys
 
 sys.stderr = open(snakemake.log[0], "w")
+os.dup2(sys.stderr.fileno(), 2)  # TensorFlow's C++ runtime logs to file descriptor 2
 sys.stdout = sys.stderr  # Keras progress lines belong in the log too
 
 from eqprecursors import evaluation  # noqa: E402

@@ -4,9 +4,11 @@ Calls ``eqprecursors.plots.ground.<params.function>`` with the rule's named inpu
 outputs as keyword arguments (``runs`` inputs only order the DAG) plus ``params.kwargs``.
 """
 
+import os
 import sys
 
 sys.stderr = open(snakemake.log[0], "w")
+os.dup2(sys.stderr.fileno(), 2)  # TensorFlow's C++ runtime logs to file descriptor 2
 
 from eqprecursors.plots import ground  # noqa: E402
 
