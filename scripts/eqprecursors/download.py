@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
@@ -25,6 +24,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode, urlparse
 
 import requests
+
+from eqprecursors.atomic import atomic_path, atomic_write_bytes  # noqa: F401 (re-export)
 
 log = logging.getLogger(__name__)
 
@@ -50,35 +51,11 @@ class _Transient(Exception):
 
 @contextlib.contextmanager
 def atomic_output(path):
-    """Yield a binary file handle whose content replaces ``path`` only on success.
-
-    The temporary file lives next to ``path`` (same filesystem, so the final
-    ``os.replace`` is atomic) and is removed on any error, including KeyboardInterrupt.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get ordinary permissions
-    try:
-        with open(tmp, "wb") as fh:  # fh.name is the temporary path (validators read it)
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_bytes(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (all or nothing); returns the path."""
-    with atomic_output(path) as fh:
-        fh.write(data)
-    return Path(path)
+    """Yield a binary file handle whose content replaces ``path`` only on success."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # fh.name: validators read it
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 # --------------------------------------------------------------------------------------

@@ -22,16 +22,16 @@ import io
 import math
 import os
 import re
-import tempfile
 import textwrap
 import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
+
+from eqprecursors.atomic import atomic_path, atomic_write_bytes
 
 __all__ = [
     "FRAME_GEOGRAPHIC",
@@ -793,16 +793,6 @@ def _finite_median(xs) -> float:
     return float(np.median(xs)) if xs else math.nan
 
 
-def _atomic_target(out_path: Path):
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get ordinary permissions
-    return Path(tmp)
-
-
 def expand_directories(paths) -> list[str]:
     """Paths with every directory replaced by the sorted files in it.
 
@@ -873,62 +863,54 @@ def decode_ground(paths, out_nc, *, iaga_code, max_fill_gap_minutes=3) -> None:
 
     import netCDF4  # local: only the decode step needs the netCDF library
 
-    out_path = Path(out_nc)
-    tmp = _atomic_target(out_path)
-    try:
-        with netCDF4.Dataset(tmp, "w", format="NETCDF4") as ds:
-            ds.createDimension("time", t_ns.size)
-            tv = ds.createVariable("time", "i8" if tvals.dtype.kind == "i" else "f8", ("time",))
-            tv.units = f"{unit} since {ref} 00:00:00"
-            tv.calendar = "standard"
-            tv.standard_name = "time"
-            tv.long_name = "time (UTC)"
-            tv.axis = "T"
-            tv[:] = tvals
-            for c, v in filled.items():
-                var = ds.createVariable(c, "f8", ("time",), zlib=True, fill_value=np.nan)
-                var.units = "nT"
-                var.long_name = _LONG_NAMES.get(frame, {}).get(c) or _OTHER_NAMES.get(c, c)
-                var.component = c
-                var.component_frame = frame
-                if c == "Z":
-                    var.positive = "down"
-                var[:] = v
-            gm = ds.createVariable("gap_mask", "i1", ("time",), zlib=True)
-            gm.long_name = "sample lies inside a gap too long to fill (left NaN)"
-            gm.flag_values = np.array([0, 1], dtype=np.int8)
-            gm.flag_meanings = "valid_or_short_gap_filled long_gap"
-            gm[:] = mask.astype(np.int8)
-            ds.setncatts(
-                {
-                    "Conventions": "CF-1.8",
-                    "title": f"IAGA-2002 ground magnetometer data, observatory {code}",
-                    "iaga_code": code,
-                    "station_name": first.header.get("station name", ""),
-                    "latitude": lat,
-                    "longitude": lon,
-                    "elevation": elev,
-                    "data_type": ", ".join(dtypes),
-                    "component_frame": frame,
-                    "source_files": "\n".join(os.path.basename(s) for s in sources),
-                    "cadence_seconds": cad_ns / _NS_PER_S,
-                    "n_filled_short_gaps": n_short,
-                    "n_long_gap_samples": int(mask.sum()),
-                    "gap_policy": (
-                        f"gaps shorter than {float(max_fill_gap_minutes):g} min filled with the "
-                        "component mean of the series; longer gaps left NaN and gap_mask=1; "
-                        "n_filled_short_gaps counts filled runs of time steps"
-                    ),
-                    "duplicate_rule": (
-                        "overlapping files applied in sorted path order; the last non-NaN "
-                        "value wins"
-                    ),
-                }
-            )
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_path(out_nc) as tmp, netCDF4.Dataset(tmp, "w", format="NETCDF4") as ds:
+        ds.createDimension("time", t_ns.size)
+        tv = ds.createVariable("time", "i8" if tvals.dtype.kind == "i" else "f8", ("time",))
+        tv.units = f"{unit} since {ref} 00:00:00"
+        tv.calendar = "standard"
+        tv.standard_name = "time"
+        tv.long_name = "time (UTC)"
+        tv.axis = "T"
+        tv[:] = tvals
+        for c, v in filled.items():
+            var = ds.createVariable(c, "f8", ("time",), zlib=True, fill_value=np.nan)
+            var.units = "nT"
+            var.long_name = _LONG_NAMES.get(frame, {}).get(c) or _OTHER_NAMES.get(c, c)
+            var.component = c
+            var.component_frame = frame
+            if c == "Z":
+                var.positive = "down"
+            var[:] = v
+        gm = ds.createVariable("gap_mask", "i1", ("time",), zlib=True)
+        gm.long_name = "sample lies inside a gap too long to fill (left NaN)"
+        gm.flag_values = np.array([0, 1], dtype=np.int8)
+        gm.flag_meanings = "valid_or_short_gap_filled long_gap"
+        gm[:] = mask.astype(np.int8)
+        ds.setncatts(
+            {
+                "Conventions": "CF-1.8",
+                "title": f"IAGA-2002 ground magnetometer data, observatory {code}",
+                "iaga_code": code,
+                "station_name": first.header.get("station name", ""),
+                "latitude": lat,
+                "longitude": lon,
+                "elevation": elev,
+                "data_type": ", ".join(dtypes),
+                "component_frame": frame,
+                "source_files": "\n".join(os.path.basename(s) for s in sources),
+                "cadence_seconds": cad_ns / _NS_PER_S,
+                "n_filled_short_gaps": n_short,
+                "n_long_gap_samples": int(mask.sum()),
+                "gap_policy": (
+                    f"gaps shorter than {float(max_fill_gap_minutes):g} min filled with the "
+                    "component mean of the series; longer gaps left NaN and gap_mask=1; "
+                    "n_filled_short_gaps counts filled runs of time steps"
+                ),
+                "duplicate_rule": (
+                    "overlapping files applied in sorted path order; the last non-NaN value wins"
+                ),
+            }
+        )
 
 
 # ======================================================================================
@@ -1078,11 +1060,4 @@ def write_iaga(
     if str(path).lower().endswith(".gz"):
         data = gzip.compress(data, compresslevel=6, mtime=0)
 
-    out_path = Path(path)
-    tmp = _atomic_target(out_path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, data)

@@ -24,11 +24,12 @@ consistent (the DE-2 CDF in ``tests/data/cdf`` declares ``FILLVAL = -1e-31`` but
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from eqprecursors.atomic import atomic_path
 
 #: ms between 0000-01-01 (CDF_EPOCH origin) and 1970-01-01.
 CDF_EPOCH_UNIX_OFFSET_MS = 62_167_219_200_000
@@ -87,14 +88,21 @@ def cses_file_name(orbit: int, half: int, start_ns: int, end_ns: int, version: i
     )
 
 
-def _atomic_target(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.name}.tmp{os.getpid()}")
-
-
 # --------------------------------------------------------------------------------------
 # DEMETER-like CDF
 # --------------------------------------------------------------------------------------
+
+
+#: DEMETER-like CDF variables: name, CATDESC, units, valid min, valid max, VAR_TYPE.
+DEMETER_CDF_SPECS = [
+    ("lat", "Geographic latitude", "deg", -90.0, 90.0, "support_data"),
+    ("lon", "Geographic longitude", "deg", -180.0, 180.0, "support_data"),
+    ("alt", "Geodetic altitude", "km", 0.0, 2000.0, "support_data"),
+    ("lt", "Local solar time of the sub-satellite point", "h", 0.0, 24.0, "support_data"),
+    ("mlat", "Geomagnetic (centred dipole) latitude", "deg", -90.0, 90.0, "support_data"),
+    ("Ne", "Electron density (ISL Langmuir probe)", "cm^-3", 1.0, 1.0e8, "data"),
+    ("Te", "Electron temperature (ISL Langmuir probe)", "K", 100.0, 2.0e4, "data"),
+]
 
 
 def write_demeter_cdf(path, data: dict[str, np.ndarray], *, global_attrs: dict[str, str]) -> Path:
@@ -106,59 +114,48 @@ def write_demeter_cdf(path, data: dict[str, np.ndarray], *, global_attrs: dict[s
     import cdflib.cdfwrite
 
     path = Path(path)
-    tmp = _atomic_target(path).with_suffix(".cdf")
-    if tmp.exists():
-        tmp.unlink()
-    epoch = data["time_ns"] // 1_000_000 + CDF_EPOCH_UNIX_OFFSET_MS
-    cdf = cdflib.cdfwrite.CDF(
-        tmp, cdf_spec={"Majority": "row_major", "Encoding": "IBMPC_ENCODING", "Checksum": False}
-    )
-    try:
-        cdf.write_globalattrs({k: {0: v} for k, v in global_attrs.items()})
-        n = epoch.size
-        cdf.write_var(
-            _spec("Epoch", "CDF_EPOCH"),
-            var_attrs={
-                "FIELDNAM": "Epoch",
-                "CATDESC": "Time of the sample, UT",
-                "UNITS": "ms",
-                "FILLVAL": [ISTP_FILL, "CDF_EPOCH"],
-                "VALIDMIN": [float(CDF_EPOCH_UNIX_OFFSET_MS + 1_072_915_200_000), "CDF_EPOCH"],
-                "VALIDMAX": [float(CDF_EPOCH_UNIX_OFFSET_MS + 1_924_992_000_000), "CDF_EPOCH"],
-                "VAR_TYPE": "support_data",
-                "MONOTON": "INCREASE",
-            },
-            var_data=epoch.astype(np.float64),
+    with atomic_path(path, suffix=".cdf") as tmp:
+        tmp.unlink()  # cdflib creates the file itself and refuses an existing one
+        epoch = data["time_ns"] // 1_000_000 + CDF_EPOCH_UNIX_OFFSET_MS
+        cdf = cdflib.cdfwrite.CDF(
+            tmp, cdf_spec={"Majority": "row_major", "Encoding": "IBMPC_ENCODING", "Checksum": False}
         )
-        specs = [
-            ("lat", "Geographic latitude", "deg", -90.0, 90.0, "support_data"),
-            ("lon", "Geographic longitude", "deg", -180.0, 180.0, "support_data"),
-            ("alt", "Geodetic altitude", "km", 0.0, 2000.0, "support_data"),
-            ("lt", "Local solar time of the sub-satellite point", "h", 0.0, 24.0, "support_data"),
-            ("mlat", "Geomagnetic (centred dipole) latitude", "deg", -90.0, 90.0, "support_data"),
-            ("Ne", "Electron density (ISL Langmuir probe)", "cm^-3", 1.0, 1.0e8, "data"),
-            ("Te", "Electron temperature (ISL Langmuir probe)", "K", 100.0, 2.0e4, "data"),
-        ]
-        for name, desc, units, vmin, vmax, vtype in specs:
-            values = np.asarray(data[name.lower()], dtype=np.float32)
-            if values.size != n:
-                raise ValueError(f"{name}: {values.size} values for {n} records")
-            values = np.where(np.isfinite(values), values, np.float32(ISTP_FILL))
-            attrs = {
-                "FIELDNAM": name,
-                "CATDESC": desc,
-                "UNITS": units,
-                "FILLVAL": [ISTP_FILL, "CDF_REAL4"],
-                "VALIDMIN": [vmin, "CDF_REAL4"],
-                "VALIDMAX": [vmax, "CDF_REAL4"],
-                "VAR_TYPE": vtype,
-                "DEPEND_0": "Epoch",
-                "FORMAT": "E12.4" if name in ("Ne", "Te") else "F9.3",
-            }
-            cdf.write_var(_spec(name, "CDF_REAL4"), var_attrs=attrs, var_data=values)
-    finally:
-        cdf.close()
-    os.replace(tmp, path)
+        try:
+            cdf.write_globalattrs({k: {0: v} for k, v in global_attrs.items()})
+            n = epoch.size
+            cdf.write_var(
+                _spec("Epoch", "CDF_EPOCH"),
+                var_attrs={
+                    "FIELDNAM": "Epoch",
+                    "CATDESC": "Time of the sample, UT",
+                    "UNITS": "ms",
+                    "FILLVAL": [ISTP_FILL, "CDF_EPOCH"],
+                    "VALIDMIN": [float(CDF_EPOCH_UNIX_OFFSET_MS + 1_072_915_200_000), "CDF_EPOCH"],
+                    "VALIDMAX": [float(CDF_EPOCH_UNIX_OFFSET_MS + 1_924_992_000_000), "CDF_EPOCH"],
+                    "VAR_TYPE": "support_data",
+                    "MONOTON": "INCREASE",
+                },
+                var_data=epoch.astype(np.float64),
+            )
+            for name, desc, units, vmin, vmax, vtype in DEMETER_CDF_SPECS:
+                values = np.asarray(data[name.lower()], dtype=np.float32)
+                if values.size != n:
+                    raise ValueError(f"{name}: {values.size} values for {n} records")
+                values = np.where(np.isfinite(values), values, np.float32(ISTP_FILL))
+                attrs = {
+                    "FIELDNAM": name,
+                    "CATDESC": desc,
+                    "UNITS": units,
+                    "FILLVAL": [ISTP_FILL, "CDF_REAL4"],
+                    "VALIDMIN": [vmin, "CDF_REAL4"],
+                    "VALIDMAX": [vmax, "CDF_REAL4"],
+                    "VAR_TYPE": vtype,
+                    "DEPEND_0": "Epoch",
+                    "FORMAT": "E12.4" if name in ("Ne", "Te") else "F9.3",
+                }
+                cdf.write_var(_spec(name, "CDF_REAL4"), var_attrs=attrs, var_data=values)
+        finally:
+            cdf.close()
     return path
 
 
@@ -265,7 +262,6 @@ def write_cses_hdf5(path, data: dict[str, np.ndarray], *, file_attrs: dict[str, 
     import h5py
 
     path = Path(path)
-    tmp = _atomic_target(path)
     t = np.asarray(data["time_ns"], dtype=np.int64)
     verse = (t - VERSE_EPOCH.value) // 1_000_000
     specs = [
@@ -279,7 +275,10 @@ def write_cses_hdf5(path, data: dict[str, np.ndarray], *, file_attrs: dict[str, 
         ("A311", data["ne"], np.float32, "Electron density", "cm^-3", 1.0, 1.0e8),
         ("A321", data["te"], np.float32, "Electron temperature", "K", 100.0, 2.0e4),
     ]
-    with h5py.File(tmp, "w", libver="earliest", track_order=False) as h5:
+    with (
+        atomic_path(path, suffix=".h5") as tmp,
+        h5py.File(tmp, "w", libver="earliest", track_order=False) as h5,
+    ):
         for k, v in file_attrs.items():
             h5.attrs[k] = np.bytes_(v)
         for name, values, dtype, long_name, units, vmin, vmax in specs:
@@ -296,7 +295,6 @@ def write_cses_hdf5(path, data: dict[str, np.ndarray], *, file_attrs: dict[str, 
             ds.attrs["LongName"] = np.bytes_(long_name)
             ds.attrs["Units"] = np.bytes_(units)
             ds.attrs["ValidRange"] = valid
-    os.replace(tmp, path)
     return path
 
 
