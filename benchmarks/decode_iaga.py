@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from eqprecursors.iaga import read_iaga  # noqa: E402
+from eqprecursors.io.iaga import read_iaga  # noqa: E402
 
 SOURCE = ROOT / "data" / "iaga" / "BOU201601vmin.min"
 MIN_BYTES = 40_000_000

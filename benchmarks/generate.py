@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from eqprecursors.kp import read_kp  # noqa: E402
+from eqprecursors.io.kp import read_kp  # noqa: E402
 from eqprecursors.synthetic.ground import generate_ground  # noqa: E402
 
 EVENTS_NEAR_DUR = {

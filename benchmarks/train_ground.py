@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from eqprecursors import training
+from eqprecursors.ground import training
 
 
 def gemm_peak_gflops(size: int, repeats: int) -> float:
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     import keras
     import numpy as np
 
-    from eqprecursors import models
+    from eqprecursors.ground import model as models
 
     keras.utils.set_random_seed(0)
     with tempfile.TemporaryDirectory() as tmp:

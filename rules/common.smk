@@ -9,7 +9,7 @@ from snakemake.utils import validate
 # The domain package lives in scripts/; the DAG's input functions use it too.
 sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
 
-from eqprecursors import download  # noqa: E402
+from eqprecursors.sources import http as download  # noqa: E402
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -138,7 +138,7 @@ def intermagnet_month_url(wildcards):
 
 
 def catalog_query_url(wildcards):
-    from eqprecursors import catalog
+    from eqprecursors.io import catalogs as catalog
 
     site = observatory(wildcards.obs)
     query = dict(
@@ -156,7 +156,7 @@ def catalog_query_url(wildcards):
 
 
 def kp_url(wildcards):
-    from eqprecursors import kp
+    from eqprecursors.io import kp
 
     services = config["services"]
     if wildcards.service == "gfz":
@@ -237,7 +237,7 @@ FIGURE_FUNCTIONS = {
 
 
 def window_samples(window):
-    from eqprecursors.labelling import WINDOW_SAMPLES
+    from eqprecursors.ground.labels import WINDOW_SAMPLES
 
     return WINDOW_SAMPLES[window]
 

@@ -4,6 +4,6 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import labelling  # noqa: E402
+from eqprecursors.ground import labels as labelling  # noqa: E402
 
 labelling.combine_datasets(snakemake.params.dirs, snakemake.params.out_dir)

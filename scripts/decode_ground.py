@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import iaga  # noqa: E402
+from eqprecursors.io import iaga  # noqa: E402
 
 iaga.decode_ground(
     list(snakemake.input),

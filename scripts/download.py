@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import download  # noqa: E402
+from eqprecursors.sources import http as download  # noqa: E402
 
 download.fetch_for_rule(
     snakemake.params.url,

@@ -7,7 +7,7 @@ sys.stderr = open(snakemake.log[0], "w")
 os.dup2(sys.stderr.fileno(), 2)  # TensorFlow's C++ runtime logs to file descriptor 2
 sys.stdout = sys.stderr  # Keras progress lines belong in the log too
 
-from eqprecursors import evaluation  # noqa: E402
+from eqprecursors.evaluation import metrics as evaluation  # noqa: E402
 
 evaluation.evaluate_model(
     snakemake.input.model,

@@ -4,6 +4,6 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import kp  # noqa: E402
+from eqprecursors.io import kp  # noqa: E402
 
 kp.tidy_kp_file(snakemake.input[0], snakemake.output[0], fmt=snakemake.params.fmt)

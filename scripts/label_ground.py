@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import labelling  # noqa: E402
+from eqprecursors.ground import labels as labelling  # noqa: E402
 
 labelling.make_dataset(
     snakemake.input.nc,

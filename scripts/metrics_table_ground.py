@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import evaluation  # noqa: E402
+from eqprecursors.evaluation import metrics as evaluation  # noqa: E402
 
 evaluation.metrics_table(
     snakemake.params.runs,

@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import catalog  # noqa: E402
+from eqprecursors.io import catalogs as catalog  # noqa: E402
 
 catalog.select_catalog_file(
     snakemake.input[0],

@@ -4,7 +4,7 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors import splits  # noqa: E402
+from eqprecursors.core import splits  # noqa: E402
 
 splits.make_split(
     snakemake.input[0],

@@ -51,7 +51,7 @@ def write_tiny_window_dataset(out_dir, n=40, n_samples=60, seed=0):
 @_eqp_pytest.fixture
 def tiny_window_dataset(tmp_path):
     """40 hour windows + chronological 80/20 split: dict of paths (windows, labels, split)."""
-    from eqprecursors import splits
+    from eqprecursors.core import splits
 
     windows, labels = write_tiny_window_dataset(tmp_path / "ds")
     split = tmp_path / "ds" / "split.csv"
@@ -65,7 +65,7 @@ def synthetic_real_kp():
     """The real CelesTrak Kp history (1957-2025) as read by eqprecursors.kp.read_kp."""
     from pathlib import Path
 
-    from eqprecursors.kp import read_kp
+    from eqprecursors.io.kp import read_kp
 
     return read_kp(Path(__file__).resolve().parents[1] / "data" / "kp" / "celestrak_SW-All.txt")
 

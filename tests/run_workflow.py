@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from fake_services import FakeServices
 
-from eqprecursors.catalog import CATALOG_COLUMNS
+from eqprecursors.io.catalogs import CATALOG_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "envs", "schemas", "config", "profiles", "data"]

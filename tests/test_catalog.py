@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from eqprecursors import catalog
+from eqprecursors.io import catalogs as catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SEISMOSTATS = ROOT / "data/catalog/usgs_comcat_M5plus_global_2022-2024_seismostats.csv"

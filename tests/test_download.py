@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
-from eqprecursors import download
-from eqprecursors.download import DownloadError
+from eqprecursors.sources import http as download
+from eqprecursors.sources.http import DownloadError
 
 ROOT = Path(__file__).resolve().parents[1]
 IAGA_DIR = ROOT / "data" / "iaga"

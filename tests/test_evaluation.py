@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from sklearn import metrics as skm
 
-from eqprecursors import evaluation
+from eqprecursors.evaluation import metrics as evaluation
 
 # 10 windows: 4 earthquakes, 6 quiet.  Predictions: TP=3, FN=1, FP=1, TN=5
 Y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eqprecursors import iaga
-from eqprecursors.iaga import IagaFormatError
+from eqprecursors.io import iaga
+from eqprecursors.io.iaga import IagaFormatError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "iaga"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors import kp
+from eqprecursors.io import kp
 
 ROOT = Path(__file__).resolve().parents[1]
 CELESTRAK = ROOT / "data/kp/celestrak_SW-All.txt"

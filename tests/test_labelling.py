@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from eqprecursors import labelling
+from eqprecursors.ground import labels as labelling
 
 T0 = np.datetime64("2020-01-01T00:00", "ns")
 N_DAYS = 3

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from eqprecursors import models
+from eqprecursors.ground import model as models
 
 
 def test_week_model_table2_parameter_counts():

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from eqprecursors.catalog import geodesic_distance_km
-from eqprecursors.evaluation import bootstrap_ci, classification_metrics, permutation_pvalue
-from eqprecursors.labelling import write_json
+from eqprecursors.evaluation.metrics import bootstrap_ci, classification_metrics, permutation_pvalue
+from eqprecursors.ground.labels import write_json
+from eqprecursors.io.catalogs import geodesic_distance_km
 from eqprecursors.plots import ground
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eqprecursors import splits
+from eqprecursors.core import splits
 
 
 def _labels(starts_min, n_min=60, obs=None, labels=None):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.catalog import read_catalog, select_events
+from eqprecursors.io.catalogs import read_catalog, select_events
 from eqprecursors.synthetic.earthquakes import (
     USGS_COLUMNS,
     aki_b_value,

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from eqprecursors import catalog
+from eqprecursors.io import catalogs as catalog
 from eqprecursors.synthetic import files
 
 SITE = {

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.iaga import decode_ground, merge_records, read_iaga
+from eqprecursors.io.iaga import decode_ground, merge_records, read_iaga
 from eqprecursors.synthetic import field
 from eqprecursors.synthetic.ground import (
     GapConfig,

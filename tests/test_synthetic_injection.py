@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.catalog import geodesic_distance_km
-from eqprecursors.iaga import merge_records, read_iaga
+from eqprecursors.io.catalogs import geodesic_distance_km
+from eqprecursors.io.iaga import merge_records, read_iaga
 from eqprecursors.synthetic.ground import generate_ground
 from eqprecursors.synthetic.injection import (
     decay_factor,

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.synthetic.formats import (
+from eqprecursors.io.satellite import (
     DE2_VARIABLES,
     dataset_attrs,
     parse_utc_time_code,

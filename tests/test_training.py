@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors import evaluation, training
+from eqprecursors.evaluation import metrics as evaluation
+from eqprecursors.ground import training
 
 
 def test_window_reader_keeps_requested_order(tiny_window_dataset):

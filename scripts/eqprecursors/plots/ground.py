@@ -157,7 +157,7 @@ def _per_site(sites: Sequence[Mapping], items, what: str) -> list:
 
 def _read_selected(path) -> pd.DataFrame:
     """Selected-event catalog (empty frame for ``None``)."""
-    from eqprecursors.catalog import read_catalog
+    from eqprecursors.io.catalogs import read_catalog
 
     if path is None:
         return pd.DataFrame(
@@ -168,7 +168,7 @@ def _read_selected(path) -> pd.DataFrame:
 
 def _load_series(decoded_nc) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Regular 1-min grid (datetime64[ns] times, X/Y/Z with gaps as NaN, gap mask, attrs)."""
-    from eqprecursors.labelling import load_ground
+    from eqprecursors.ground.labels import load_ground
 
     t, data, gap, attrs = load_ground(decoded_nc)
     data = data.copy()
@@ -454,7 +454,7 @@ def plot_filter_comparison(
     Top: raw Z; bottom: Z minus its plotted-interval median beside the filtered Z, on one nT
     scale, so the removed diurnal variation is visible.
     """
-    from eqprecursors.labelling import apply_filter, validate_filter
+    from eqprecursors.ground.labels import apply_filter, validate_filter
 
     plt = _pyplot()
     spec = validate_filter(dict(filter))
@@ -509,7 +509,7 @@ def _layer_details(layer) -> str:
 
 
 def _network_rows(n_samples: int, dense_activation: str) -> tuple[pd.DataFrame, int]:
-    from eqprecursors.models import build_cnn, model_table
+    from eqprecursors.ground.model import build_cnn, model_table
 
     model = build_cnn(int(n_samples), dense_activation=dense_activation)
     table = model_table(model)
@@ -703,7 +703,7 @@ def plot_optimizers(
 
 
 def _window_key(label: str) -> tuple[int, float, str]:
-    from eqprecursors.labelling import WINDOW_SAMPLES
+    from eqprecursors.ground.labels import WINDOW_SAMPLES
 
     lab = str(label).lower()
     if lab in WINDOW_SAMPLES:
@@ -720,7 +720,7 @@ def plot_windows(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str) -
     Each window length is its own dataset with its own class ratio, so the baseline is drawn
     per window (dashed) and validation accuracy carries its bootstrap 95 % CI where present.
     """
-    from eqprecursors.labelling import WINDOW_SAMPLES
+    from eqprecursors.ground.labels import WINDOW_SAMPLES
 
     plt = _pyplot()
     loaded = sorted(_load_runs(runs), key=lambda x: _window_key(x[0]["label"]))
@@ -817,8 +817,8 @@ def plot_learning_curve(
     are the last epoch.  The fit is drawn only when meaningful; the verdict goes into the
     figure and ``out_json`` (with the fit and the points).  Returns the JSON dict.
     """
-    from eqprecursors.labelling import write_json
-    from eqprecursors.training import fit_learning_curve, inverse_power_law
+    from eqprecursors.ground.labels import write_json
+    from eqprecursors.ground.training import fit_learning_curve, inverse_power_law
 
     plt = _pyplot()
     loaded = _load_runs(runs)

@@ -22,7 +22,7 @@ def _ground_frame(source) -> pd.DataFrame:
 
         with xr.open_dataset(source) as ds:
             return ds[["X", "Y", "Z"]].to_dataframe()
-    from eqprecursors.iaga import merge_records, read_iaga
+    from eqprecursors.io.iaga import merge_records, read_iaga
 
     paths = [source] if isinstance(source, str | Path) else list(source)
     records = [rec for p in paths for rec in read_iaga(p)]
@@ -34,7 +34,7 @@ def _ground_frame(source) -> pd.DataFrame:
 
 
 def _satellite_frame(path) -> tuple[pd.DataFrame, str]:
-    from eqprecursors.synthetic.formats import read_cses_hdf5, read_demeter_cdf
+    from eqprecursors.io.satellite import read_cses_hdf5, read_demeter_cdf
 
     path = Path(path)
     if path.suffix.lower() == ".cdf":

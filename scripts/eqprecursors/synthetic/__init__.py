@@ -9,14 +9,14 @@ and listed in a truth table, the same generator is the instrument of injection-r
 studies. Every module docstring documents its model and parameter values.
 """
 
-from eqprecursors.synthetic.earthquakes import aki_b_value, generate_catalog, simulate_catalog
-from eqprecursors.synthetic.formats import (
+from eqprecursors.io.satellite import (
     CSES_VARIABLES,
     DE2_VARIABLES,
     DEMETER_VARIABLES,
     read_cses_hdf5,
     read_demeter_cdf,
 )
+from eqprecursors.synthetic.earthquakes import aki_b_value, generate_catalog, simulate_catalog
 from eqprecursors.synthetic.ground import (
     GapConfig,
     GroundModel,

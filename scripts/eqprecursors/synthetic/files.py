@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from eqprecursors import catalog, kp
+from eqprecursors.io import catalogs as catalog
+from eqprecursors.io import kp
 from eqprecursors.synthetic.ground import generate_ground
 from eqprecursors.synthetic.satellite import generate_satellite
 

@@ -660,7 +660,7 @@ def generate_ground(
     ``model`` override :class:`GapConfig` and :class:`GroundModel`. ``truth_csv`` (optional)
     receives the truth table, written even when it is empty. Returns the written paths.
     """
-    from eqprecursors.iaga import write_iaga
+    from eqprecursors.io.iaga import write_iaga
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -253,7 +253,7 @@ def ground_injections(
     from the event position rather than trusted from a ``distance_km`` column that may
     have been measured from another observatory.
     """
-    from eqprecursors.catalog import geodesic_distance_km
+    from eqprecursors.io.catalogs import geodesic_distance_km
 
     ev = normalise_events(events)
     if len(ev) == 0 or not is_active(cfg, kind="ground"):

@@ -58,7 +58,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eqprecursors.synthetic import formats, noise, orbits
+from eqprecursors.io import satellite as formats
+from eqprecursors.synthetic import noise, orbits
 from eqprecursors.synthetic.ground import KpGrid, ring_current
 from eqprecursors.synthetic.injection import (
     InjectionConfig,

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from eqprecursors.atomic import atomic_path, atomic_write_bytes
+from eqprecursors.core.atomic import atomic_path, atomic_write_bytes
 
 __all__ = [
     "FRAME_GEOGRAPHIC",

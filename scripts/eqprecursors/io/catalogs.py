@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from geographiclib.geodesic import Geodesic
 
-from eqprecursors.atomic import atomic_write_bytes
+from eqprecursors.core.atomic import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -31,19 +31,20 @@ from __future__ import annotations
 
 import bisect
 import json
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.reports import write_json
+from eqprecursors.core.times import NS_PER_S, format_iso, to_epoch_ns
+
 WINDOW_SAMPLES: dict[str, int] = {"hour": 60, "day": 1440, "week": 10080, "month": 43200}
 """Window lengths in samples at 1-min cadence (month = 30 days)."""
 
 CADENCE_S = 60
-NS_PER_S = 1_000_000_000
 COMPONENTS = ("X", "Y", "Z")
 LABEL_COLUMNS = [
     "index",
@@ -58,22 +59,6 @@ LABEL_COLUMNS = [
     "bz_scale",
 ]
 NORMALIZATION = "stored normalised: [Bx, By, Bz] / max|Bz| per window (bz_scale in labels.csv)"
-
-
-# --------------------------------------------------------------------------------------
-# time helpers
-# --------------------------------------------------------------------------------------
-def to_epoch_ns(values: Any) -> np.ndarray:
-    """UTC ISO strings / datetimes -> int64 ns since epoch, independent of pandas' unit."""
-    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True))
-    return idx.as_unit("ns").asi8.astype(np.int64)
-
-
-def format_iso(ns: Iterable[int] | np.ndarray) -> list[str]:
-    """int64 ns -> ``YYYY-MM-DDTHH:MM:SSZ`` strings (the catalog's own format)."""
-    arr = np.asarray(ns, dtype=np.int64)
-    idx = pd.to_datetime(arr, unit="ns", utc=True)
-    return list(idx.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def window_samples(window: str | int) -> int:
@@ -402,35 +387,6 @@ def normalise_window(window: np.ndarray) -> tuple[np.ndarray, float]:
 # --------------------------------------------------------------------------------------
 # entry points
 # --------------------------------------------------------------------------------------
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return None if not np.isfinite(o) else float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-
-
-def write_json(obj: Any, path: str | Path) -> None:
-    """Strict JSON (NaN -> null) so that any JSON reader accepts the report."""
-
-    def clean(x: Any) -> Any:
-        if isinstance(x, dict):
-            return {str(k): clean(v) for k, v in x.items()}
-        if isinstance(x, list | tuple):
-            return [clean(v) for v in x]
-        if isinstance(x, float) and not math.isfinite(x):
-            return None
-        return x
-
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(clean(json.loads(json.dumps(obj, default=_json_default))), indent=2)
-    Path(path).write_text(text + "\n")
-
-
 def _open_windows(path: Path, n: int, n_samples: int) -> np.ndarray:
     if n == 0:  # a zero-length memmap cannot be created; an empty .npy still loads fine
         np.save(path, np.zeros((0, 3, n_samples), dtype=np.float32))

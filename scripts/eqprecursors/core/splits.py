@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .labelling import to_epoch_ns, write_json
+from eqprecursors.core.reports import write_json
+from eqprecursors.core.times import to_epoch_ns
 
 METHODS = ("chronological", "random")
 SPLIT_COLUMNS = ["index", "split", "method"]

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eqprecursors.atomic import atomic_path
+from eqprecursors.core.atomic import atomic_path
 
 #: ms between 0000-01-01 (CDF_EPOCH origin) and 1970-01-01.
 CDF_EPOCH_UNIX_OFFSET_MS = 62_167_219_200_000

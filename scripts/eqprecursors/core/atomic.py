@@ -42,3 +42,12 @@ def atomic_write_bytes(path, data: bytes) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_output(path):
+    """Yield a binary file handle whose content replaces ``path`` only on success."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # fh.name: validators read it
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlencode, urlparse
 
 import requests
 
-from eqprecursors.atomic import atomic_path, atomic_write_bytes  # noqa: F401 (re-export)
+from eqprecursors.core.atomic import atomic_path, atomic_write_bytes  # noqa: F401 (re-export)
 
 log = logging.getLogger(__name__)
 

@@ -19,38 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .splits import read_split
-
-
-# --------------------------------------------------------------------------------------
-# runtime set-up
-# --------------------------------------------------------------------------------------
-def configure_threads(threads: int) -> None:
-    """Pin TF intra-/inter-op pools to ``threads`` (must precede TF runtime start-up).
-
-    If the runtime is already initialised (e.g. a second training in one process), TF
-    refuses the change; we warn instead of failing, as the earlier setting still applies.
-    """
-    import tensorflow as tf
-
-    threads = int(threads)
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
-    cur = (
-        tf.config.threading.get_intra_op_parallelism_threads(),
-        tf.config.threading.get_inter_op_parallelism_threads(),
-    )
-    if cur == (threads, threads):
-        return
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    except RuntimeError:
-        warnings.warn(
-            f"TF runtime already initialised with threads={cur}; cannot change to {threads}",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+from eqprecursors.core.runtime import configure_threads
+from eqprecursors.core.splits import read_split
 
 
 class WindowReader:
@@ -180,7 +150,7 @@ def train(
     configure_threads(threads)
     import keras
 
-    from .models import build_cnn, make_optimizer
+    from eqprecursors.ground.model import build_cnn, make_optimizer
 
     if not str(out_model).endswith(".keras"):
         raise ValueError(f"out_model must end in .keras, got {out_model}")

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
-from eqprecursors.atomic import atomic_write_bytes
+from eqprecursors.core.atomic import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

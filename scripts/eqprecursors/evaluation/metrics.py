@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
-from .labelling import write_json
+from eqprecursors.core.reports import write_json
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float]
 
@@ -206,7 +206,7 @@ def predict_windows(
     """P(class 1) for the given rows of windows.npy, streamed batch-wise from the memmap."""
     import keras
 
-    from .training import WindowReader
+    from eqprecursors.ground.training import WindowReader
 
     model = keras.models.load_model(model_path)
     reader = WindowReader(windows_npy)
@@ -242,7 +242,7 @@ def evaluate_model(
     """
     import pandas as pd
 
-    from .training import configure_threads, load_split
+    from eqprecursors.ground.training import configure_threads, load_split
 
     configure_threads(threads)
     parts = load_split(labels_csv, split_csv)
