@@ -9,13 +9,10 @@ configfile: "config/config.yaml"
 
 
 include: "rules/common.smk"
-include: "rules/download.smk"
-include: "rules/decode.smk"
-include: "rules/catalog.smk"
-include: "rules/kp.smk"
+include: "rules/data.smk"
 include: "rules/synthetic.smk"
-include: "rules/ground_cnn.smk"
-include: "rules/figures_ground.smk"
+include: "rules/ground.smk"
+include: "rules/ground_figures.smk"
 
 
 # Rules that need the internet or only draw: on a cluster they run on the login node.

@@ -1,5 +1,6 @@
-# Ground-observatory precursor CNN (seed 000): label -> split -> train -> evaluate, for
-# every dataset (each observatory and ALL) x window x filter the experiments need.
+# Ground-observatory precursor CNN (Petrescu & Moldovan 2022, doi:10.3390/make4040046):
+# label -> split -> train -> evaluate, for every dataset (each observatory and ALL) x
+# window x filter the experiments need.
 
 
 rule label_ground:

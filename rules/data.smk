@@ -1,0 +1,138 @@
+# Data layer: downloads (the only rules that touch the network; localrules on a cluster),
+# IAGA-2002 decoding, catalog selection and the Kp series.
+
+
+rule download_intermagnet:
+    """One month of one observatory from the BGS GIN web service (IAGA-2002, 1-minute)."""
+    output:
+        "resources/intermagnet/{obs}/{obs}_{month}.min",
+    log:
+        "logs/download_intermagnet/{obs}_{month}.log",
+    benchmark:
+        "results/benchmarks/download_intermagnet/{obs}_{month}.tsv"
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        url=intermagnet_month_url,
+        validator="iaga2002",
+        http=http_params(),
+    script:
+        "../scripts/download.py"
+
+
+rule download_catalog:
+    """Earthquakes around one observatory: USGS FDSN (csv) or ISC bulletin (CATCSV)."""
+    output:
+        "resources/catalog/{service}/{obs}.csv",
+    log:
+        "logs/download_catalog/{service}_{obs}.log",
+    benchmark:
+        "results/benchmarks/download_catalog/{service}_{obs}.tsv"
+    wildcard_constraints:
+        service="usgs|isc",
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        url=catalog_query_url,
+        validator=lambda wildcards: f"{wildcards.service}_catalog",
+        http=http_params(),
+    script:
+        "../scripts/download.py"
+
+
+rule download_kp:
+    """The Kp history from GFZ (text file or JSON API) or CelesTrak."""
+    output:
+        "resources/kp/{service}.txt",
+    log:
+        "logs/download_kp/{service}.log",
+    benchmark:
+        "results/benchmarks/download_kp/{service}.tsv"
+    wildcard_constraints:
+        service="gfz|gfz_json|celestrak",
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        url=kp_url,
+        validator=lambda wildcards: f"{wildcards.service}_kp",
+        http=http_params(),
+    script:
+        "../scripts/download.py"
+
+
+rule decode_ground:
+    """IAGA-2002 files of one observatory -> one continuous CF netCDF with the gap policy."""
+    input:
+        ground_raw_files,
+    output:
+        "results/decoded/ground/{obs}.nc",
+    log:
+        "logs/decode_ground/{obs}.log",
+    benchmark:
+        "results/benchmarks/decode_ground/{obs}.tsv"
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        iaga_code="{obs}",
+        max_fill_gap_minutes=config["decode"]["max_fill_gap_minutes"],
+    script:
+        "../scripts/decode_ground.py"
+
+
+rule select_catalog:
+    """Events near one observatory under its selection criteria (geodesic distance)."""
+    input:
+        catalog_source_file,
+    output:
+        "results/catalog/ground/{obs}.csv",
+    log:
+        "logs/select_catalog/{obs}.log",
+    benchmark:
+        "results/benchmarks/select_catalog/{obs}.tsv"
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        fmt=config["catalog"]["format"],
+        latitude=lambda wildcards: observatory(wildcards.obs)["latitude"],
+        longitude=lambda wildcards: observatory(wildcards.obs)["longitude"],
+        start=lambda wildcards: observatory(wildcards.obs)["start"],
+        end=lambda wildcards: observatory(wildcards.obs)["end"],
+        selection=lambda wildcards: observatory(wildcards.obs)["selection"],
+    script:
+        "../scripts/select_catalog.py"
+
+
+rule kp:
+    """One tidy 3-hourly Kp series (missing values NaN, never zero)."""
+    input:
+        kp_source_file,
+    output:
+        "results/kp/kp.csv",
+    log:
+        "logs/kp/kp.log",
+    benchmark:
+        "results/benchmarks/kp/kp.tsv"
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        fmt=config["kp"]["format"],
+    script:
+        "../scripts/kp.py"
