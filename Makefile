@@ -24,11 +24,15 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.requirements-*
 	touch $@
 
+# The workflow, then its HTML report (figures and tables with their captions).
 run: venv
 	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml
+	$(SNAKEMAKE) --configfile config/config.yaml --report results/report.html
+	@echo "Report: results/report.html"
 
 report: venv
-	$(SNAKEMAKE) --cores $(CORES) --configfile config/config.yaml --report results/report.html
+	$(SNAKEMAKE) --configfile config/config.yaml --report results/report.html
+	@echo "Report: results/report.html"
 
 lint: venv
 	$(SNAKEMAKE) --lint --configfile config/config.yaml

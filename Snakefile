@@ -8,6 +8,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/synthetic.smk"
@@ -33,4 +36,4 @@ localrules:
 rule all:
     default_target: True
     input:
-        all_targets(),
+        plan.all_targets(config),

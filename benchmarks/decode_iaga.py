@@ -1,4 +1,4 @@
-"""Benchmark: eqprecursors.iaga.read_iaga against pandas.read_csv(sep=r"\\s+").
+"""Benchmark: eqprecursors.io.iaga.read_iaga against pandas.read_csv(sep=r"\\s+").
 
 Why: decoding runs on every observatory and every workflow run, and a year of 1-second data
 is gigabytes of text, so the reader must stay fast.  The input is real data: the USGS

@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from eqprecursors.ground import training
+from eqprecursors.core.runtime import configure_threads
+from eqprecursors.ground import store, training
 
 
 def gemm_peak_gflops(size: int, repeats: int) -> float:
@@ -70,7 +71,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jit", action="store_true", help="compile the train step with XLA")
     args = ap.parse_args(argv)
 
-    training.configure_threads(args.threads)  # before the TF runtime starts
+    configure_threads(args.threads)  # before the TF runtime starts
     import keras
     import numpy as np
 
@@ -80,7 +81,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         npy = Path(tmp) / "windows.npy"
         labels = synthetic_windows(npy, args.samples, args.window_samples)
-        reader = training.WindowReader(npy)
+        reader = store.WindowReader(npy)
         ds = training.make_pipeline(
             reader, np.arange(args.samples), labels, args.batch_size, shuffle=True, seed=0
         )

@@ -5,7 +5,7 @@
 rule download_intermagnet:
     """One month of one observatory from the BGS GIN web service (IAGA-2002, 1-minute)."""
     output:
-        "resources/intermagnet/{obs}/{obs}_{month}.min",
+        INTERMAGNET_MONTH,
     log:
         "logs/download_intermagnet/{obs}_{month}.log",
     benchmark:
@@ -26,7 +26,7 @@ rule download_intermagnet:
 rule download_catalog:
     """Earthquakes around one observatory: USGS FDSN (csv) or ISC bulletin (CATCSV)."""
     output:
-        "resources/catalog/{service}/{obs}.csv",
+        RAW_CATALOG,
     log:
         "logs/download_catalog/{service}_{obs}.log",
     benchmark:
@@ -49,7 +49,7 @@ rule download_catalog:
 rule download_kp:
     """The Kp history from GFZ (text file or JSON API) or CelesTrak."""
     output:
-        "resources/kp/{service}.txt",
+        RAW_KP,
     log:
         "logs/download_kp/{service}.log",
     benchmark:
@@ -74,7 +74,7 @@ rule decode_ground:
     input:
         ground_raw_files,
     output:
-        "results/decoded/ground/{obs}.nc",
+        DECODED_NC,
     log:
         "logs/decode_ground/{obs}.log",
     benchmark:
@@ -96,7 +96,7 @@ rule select_catalog:
     input:
         catalog_source_file,
     output:
-        "results/catalog/ground/{obs}.csv",
+        CATALOG_CSV,
     log:
         "logs/select_catalog/{obs}.log",
     benchmark:
@@ -122,7 +122,7 @@ rule kp:
     input:
         kp_source_file,
     output:
-        "results/kp/kp.csv",
+        KP_CSV,
     log:
         "logs/kp/kp.log",
     benchmark:

@@ -6,13 +6,13 @@
 rule label_ground:
     """Earthquake and quiet windows of one observatory, normalised, memory-mappable."""
     input:
-        nc="results/decoded/ground/{obs}.nc",
-        catalog="results/catalog/ground/{obs}.csv",
-        kp="results/kp/kp.csv",
+        nc=DECODED_NC,
+        catalog=CATALOG_CSV,
+        kp=KP_CSV,
     output:
-        windows="results/ground/datasets/{obs}/{window}_{filter}/windows.npy",
-        labels="results/ground/datasets/{obs}/{window}_{filter}/labels.csv",
-        report="results/ground/datasets/{obs}/{window}_{filter}/report.json",
+        windows=dataset_file("windows.npy", "{obs}"),
+        labels=dataset_file("labels.csv", "{obs}"),
+        report=dataset_file("report.json", "{obs}"),
     log:
         "logs/label_ground/{obs}_{window}_{filter}.log",
     benchmark:
@@ -36,18 +36,12 @@ rule label_ground:
 rule combine_ground:
     """The ALL dataset: every study observatory's windows together."""
     input:
-        labels=expand(
-            "results/ground/datasets/{obs}/{{window}}_{{filter}}/labels.csv",
-            obs=CNN["observatories"],
-        ),
-        windows=expand(
-            "results/ground/datasets/{obs}/{{window}}_{{filter}}/windows.npy",
-            obs=CNN["observatories"],
-        ),
+        labels=study_dataset_files("labels.csv"),
+        windows=study_dataset_files("windows.npy"),
     output:
-        windows="results/ground/datasets/ALL/{window}_{filter}/windows.npy",
-        labels="results/ground/datasets/ALL/{window}_{filter}/labels.csv",
-        report="results/ground/datasets/ALL/{window}_{filter}/report.json",
+        windows=dataset_file("windows.npy", plan.COMBINED),
+        labels=dataset_file("labels.csv", plan.COMBINED),
+        report=dataset_file("report.json", plan.COMBINED),
     log:
         "logs/combine_ground/{window}_{filter}.log",
     benchmark:
@@ -67,10 +61,10 @@ rule combine_ground:
 rule split_ground:
     """80/20 split: chronological (leakage-safe) or random (the paper's)."""
     input:
-        "results/ground/datasets/{dataset}/{window}_{filter}/labels.csv",
+        dataset_file("labels.csv"),
     output:
-        split="results/ground/splits/{dataset}/{window}_{filter}.csv",
-        report="results/ground/splits/{dataset}/{window}_{filter}.json",
+        split=f"{SPLIT}.csv",
+        report=f"{SPLIT}.json",
     log:
         "logs/split_ground/{dataset}_{window}_{filter}.log",
     benchmark:
@@ -89,13 +83,13 @@ rule split_ground:
 rule train_ground:
     """The Table 2 CNN on one dataset; {percent} % of the training part (learning curves)."""
     input:
-        windows="results/ground/datasets/{dataset}/{window}_{filter}/windows.npy",
-        labels="results/ground/datasets/{dataset}/{window}_{filter}/labels.csv",
-        split="results/ground/splits/{dataset}/{window}_{filter}.csv",
+        windows=dataset_file("windows.npy"),
+        labels=dataset_file("labels.csv"),
+        split=f"{SPLIT}.csv",
     output:
-        model="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/model.keras",
-        history="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/history.csv",
-        summary="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/summary.json",
+        model=f"{RUN_DIR}/model.keras",
+        history=f"{RUN_DIR}/history.csv",
+        summary=f"{RUN_DIR}/summary.json",
     log:
         "logs/train_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.log",
     benchmark:
@@ -115,13 +109,13 @@ rule train_ground:
 rule evaluate_ground:
     """Held-out metrics beside the chance baseline, with bootstrap CIs and permutation p."""
     input:
-        model="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/model.keras",
-        windows="results/ground/datasets/{dataset}/{window}_{filter}/windows.npy",
-        labels="results/ground/datasets/{dataset}/{window}_{filter}/labels.csv",
-        split="results/ground/splits/{dataset}/{window}_{filter}.csv",
+        model=f"{RUN_DIR}/model.keras",
+        windows=dataset_file("windows.npy"),
+        labels=dataset_file("labels.csv"),
+        split=f"{SPLIT}.csv",
     output:
-        metrics="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/metrics.json",
-        predictions="results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}/predictions.csv",
+        metrics=f"{RUN_DIR}/metrics.json",
+        predictions=f"{RUN_DIR}/predictions.csv",
     log:
         "logs/evaluate_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.log",
     benchmark:
@@ -144,12 +138,12 @@ rule metrics_table_ground:
         summaries=lambda wildcards: [run_path(r, "summary.json") for r in all_cnn_runs()],
     output:
         csv=report(
-            "results/tables/ground/metrics.csv",
+            table_file("metrics", "csv"),
             caption="../report/ground_metrics.rst",
             category="Ground CNN",
             subcategory="Tables",
         ),
-        md="results/tables/ground/metrics.md",
+        md=table_file("metrics", "md"),
     log:
         "logs/metrics_table_ground.log",
     benchmark:

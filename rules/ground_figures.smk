@@ -1,20 +1,21 @@
 # Figures 1-8 and Tables 1-2 of the ground CNN study (PNG + PDF; CSV + Markdown). One
-# adapter, scripts/figure_ground.py, calls the named function of eqprecursors.plots.ground
-# with the rule's named inputs and outputs as keyword arguments.
+# adapter, scripts/figure_ground.py, calls params.function ("module:function": figures in
+# eqprecursors.plots, tables in eqprecursors.ground) with the rule's named inputs and
+# outputs as keyword arguments.
 
 
 rule figure_ground_map:
     """Figure 1: observatories, selected earthquakes and detectability radii."""
     input:
-        catalog_csvs=expand("results/catalog/ground/{obs}.csv", obs=CNN["observatories"]),
+        catalog_csvs=expand(CATALOG_CSV, obs=CNN["observatories"]),
     output:
         out_png=report(
-            "results/figures/ground/fig1_map.png",
+            figure_file("fig1_map", "png"),
             caption="../report/ground_fig1.rst",
             category="Ground CNN",
             subcategory="Figures",
         ),
-        out_pdf="results/figures/ground/fig1_map.pdf",
+        out_pdf=figure_file("fig1_map", "pdf"),
     log:
         "logs/figures_ground/fig1_map.log",
     benchmark:
@@ -25,7 +26,7 @@ rule figure_ground_map:
     resources:
         mem_mb=2000,
     params:
-        function="plot_map",
+        function="eqprecursors.plots.ground:plot_map",
         kwargs=dict(sites=study_sites(), data_kind=CNN["data_kind"]),
     script:
         "../scripts/figure_ground.py"
@@ -34,15 +35,15 @@ rule figure_ground_map:
 rule figure_ground_week:
     """Figure 2: one week of X, Y, Z with a one-day window shaded."""
     input:
-        decoded_nc=f"results/decoded/ground/{CNN['figures']['observatory']}.nc",
+        decoded_nc=DECODED_NC.format(obs=CNN["figures"]["observatory"]),
     output:
         out_png=report(
-            "results/figures/ground/fig2_week.png",
+            figure_file("fig2_week", "png"),
             caption="../report/ground_fig2.rst",
             category="Ground CNN",
             subcategory="Figures",
         ),
-        out_pdf="results/figures/ground/fig2_week.pdf",
+        out_pdf=figure_file("fig2_week", "pdf"),
     log:
         "logs/figures_ground/fig2_week.log",
     benchmark:
@@ -53,7 +54,7 @@ rule figure_ground_week:
     resources:
         mem_mb=2000,
     params:
-        function="plot_week_components",
+        function="eqprecursors.plots.ground:plot_week_components",
         kwargs=dict(
             start=CNN["figures"]["week_start"],
             shade_start=figure_week_shade_start(),
@@ -66,15 +67,15 @@ rule figure_ground_week:
 rule figure_ground_filter:
     """Figure 3: one week of Bz, unfiltered and filtered."""
     input:
-        decoded_nc=f"results/decoded/ground/{CNN['figures']['observatory']}.nc",
+        decoded_nc=DECODED_NC.format(obs=CNN["figures"]["observatory"]),
     output:
         out_png=report(
-            "results/figures/ground/fig3_filter.png",
+            figure_file("fig3_filter", "png"),
             caption="../report/ground_fig3.rst",
             category="Ground CNN",
             subcategory="Figures",
         ),
-        out_pdf="results/figures/ground/fig3_filter.pdf",
+        out_pdf=figure_file("fig3_filter", "pdf"),
     log:
         "logs/figures_ground/fig3_filter.log",
     benchmark:
@@ -85,7 +86,7 @@ rule figure_ground_filter:
     resources:
         mem_mb=2000,
     params:
-        function="plot_filter_comparison",
+        function="eqprecursors.plots.ground:plot_filter_comparison",
         kwargs=dict(
             filter=cnn_filter(CNN["experiments"]["sweep_filter"]),
             start=CNN["figures"]["week_start"],
@@ -99,12 +100,12 @@ rule figure_ground_network:
     """Figure 4: the network diagram, drawn from the built Keras model."""
     output:
         out_png=report(
-            "results/figures/ground/fig4_network.png",
+            figure_file("fig4_network", "png"),
             caption="../report/ground_fig4.rst",
             category="Ground CNN",
             subcategory="Figures",
         ),
-        out_pdf="results/figures/ground/fig4_network.pdf",
+        out_pdf=figure_file("fig4_network", "pdf"),
     log:
         "logs/figures_ground/fig4_network.log",
     benchmark:
@@ -115,7 +116,7 @@ rule figure_ground_network:
     resources:
         mem_mb=2000,
     params:
-        function="plot_network",
+        function="eqprecursors.plots.ground:figure_network",
         kwargs=dict(
             n_samples=window_samples(CNN["experiments"]["window"]),
             dense_activation=CNN["training"]["dense_activation"],
@@ -130,25 +131,25 @@ rule figure_ground_experiment:
         runs=lambda wildcards: cnn_run_files(FIGURE_EXPERIMENTS[wildcards.figure]),
     output:
         out_png=report(
-            "results/figures/ground/{figure}.png",
+            figure_file("{figure}", "png"),
             caption="../report/ground_experiment.rst",
             category="Ground CNN",
             subcategory="Figures",
         ),
-        out_pdf="results/figures/ground/{figure}.pdf",
+        out_pdf=figure_file("{figure}", "pdf"),
     log:
         "logs/figures_ground/{figure}.log",
     benchmark:
         "results/benchmarks/figures_ground/{figure}.tsv"
     wildcard_constraints:
-        figure="fig5_histories|fig6_optimizers|fig7_windows",
+        figure="|".join(FIGURE_EXPERIMENTS),
     conda:
         "../envs/figures.yaml"
     threads: 1
     resources:
         mem_mb=2000,
     params:
-        function=lambda wildcards: FIGURE_FUNCTIONS[wildcards.figure],
+        function=lambda wildcards: f"eqprecursors.plots.ground_results:{FIGURE_FUNCTIONS[wildcards.figure]}",
         kwargs=lambda wildcards: dict(
             runs=cnn_run_dicts(FIGURE_EXPERIMENTS[wildcards.figure]),
             data_kind=CNN["data_kind"],
@@ -163,13 +164,13 @@ rule figure_ground_learning_curve:
         runs=cnn_run_files("learning_curve"),
     output:
         out_png=report(
-            "results/figures/ground/fig8_learning_curve.png",
+            figure_file("fig8_learning_curve", "png"),
             caption="../report/ground_fig8.rst",
             category="Ground CNN",
             subcategory="Figures",
         ),
-        out_pdf="results/figures/ground/fig8_learning_curve.pdf",
-        out_json="results/figures/ground/fig8_learning_curve.json",
+        out_pdf=figure_file("fig8_learning_curve", "pdf"),
+        out_json=figure_file("fig8_learning_curve", "json"),
     log:
         "logs/figures_ground/fig8_learning_curve.log",
     benchmark:
@@ -180,7 +181,7 @@ rule figure_ground_learning_curve:
     resources:
         mem_mb=2000,
     params:
-        function="plot_learning_curve",
+        function="eqprecursors.plots.ground_results:figure_learning_curve",
         kwargs=dict(
             runs=cnn_run_dicts("learning_curve"),
             target_accuracy=CNN["experiments"]["target_accuracy"],
@@ -193,16 +194,16 @@ rule figure_ground_learning_curve:
 rule table_ground_observatories:
     """Table 1: observatories, data availability, provider and Mmax of the selection."""
     input:
-        catalog_csvs=expand("results/catalog/ground/{obs}.csv", obs=CNN["observatories"]),
-        decoded_ncs=expand("results/decoded/ground/{obs}.nc", obs=CNN["observatories"]),
+        catalog_csvs=expand(CATALOG_CSV, obs=CNN["observatories"]),
+        decoded_ncs=expand(DECODED_NC, obs=CNN["observatories"]),
     output:
         out_csv=report(
-            "results/tables/ground/table1_observatories.csv",
+            table_file("table1_observatories", "csv"),
             caption="../report/ground_table1.rst",
             category="Ground CNN",
             subcategory="Tables",
         ),
-        out_md="results/tables/ground/table1_observatories.md",
+        out_md=table_file("table1_observatories", "md"),
     log:
         "logs/figures_ground/table1_observatories.log",
     benchmark:
@@ -213,7 +214,7 @@ rule table_ground_observatories:
     resources:
         mem_mb=2000,
     params:
-        function="table_observatories",
+        function="eqprecursors.ground.observatories:write_table_observatories",
         kwargs=dict(sites=study_sites()),
     script:
         "../scripts/figure_ground.py"
@@ -223,12 +224,12 @@ rule table_ground_model:
     """Table 2: layers, output shapes and parameter counts of the built model."""
     output:
         out_csv=report(
-            "results/tables/ground/table2_model.csv",
+            table_file("table2_model", "csv"),
             caption="../report/ground_table2.rst",
             category="Ground CNN",
             subcategory="Tables",
         ),
-        out_md="results/tables/ground/table2_model.md",
+        out_md=table_file("table2_model", "md"),
     log:
         "logs/figures_ground/table2_model.log",
     benchmark:
@@ -239,7 +240,7 @@ rule table_ground_model:
     resources:
         mem_mb=2000,
     params:
-        function="table_model",
+        function="eqprecursors.ground.model:write_table_model",
         kwargs=dict(
             n_samples=window_samples(CNN["experiments"]["window"]),
             dense_activation=CNN["training"]["dense_activation"],

@@ -5,7 +5,7 @@
 rule generate_catalog:
     """A Gutenberg-Richter catalog with aftershocks around one observatory (USGS csv)."""
     output:
-        "resources/catalog/synthetic/{obs}.csv",
+        RAW_CATALOG.replace("{service}", "synthetic"),
     log:
         "logs/generate_catalog/{obs}.log",
     benchmark:
@@ -17,7 +17,7 @@ rule generate_catalog:
         mem_mb=1000,
     params:
         site=lambda wildcards: observatory(wildcards.obs),
-        options=config["catalog"].get("synthetic", {}),
+        options=lambda wildcards: config["catalog"]["synthetic"],
     script:
         "../scripts/generate_catalog.py"
 
@@ -25,10 +25,10 @@ rule generate_catalog:
 rule generate_ground:
     """Daily IAGA-2002 minute files of one synthetic observatory, with a truth table."""
     input:
-        kp="results/kp/kp.csv",
-        events="results/catalog/ground/{obs}.csv",
+        kp=KP_CSV,
+        events=CATALOG_CSV,
     output:
-        raw=directory("resources/synthetic/ground/{obs}"),
+        raw=directory(SYNTHETIC_GROUND_DIR),
         truth="results/synthetic/truth/ground_{obs}.csv",
     log:
         "logs/generate_ground/{obs}.log",
@@ -49,10 +49,10 @@ rule generate_ground:
 rule generate_satellite:
     """Half-orbit Langmuir-probe files of one synthetic mission (CDF or HDF5)."""
     input:
-        kp="results/kp/kp.csv",
-        events=expand("results/catalog/ground/{obs}.csv", obs=OBSERVATORIES),
+        kp=KP_CSV,
+        events=expand(CATALOG_CSV, obs=OBSERVATORIES),
     output:
-        raw=directory("resources/synthetic/satellite/{mission}"),
+        raw=directory(SYNTHETIC_SATELLITE_DIR),
         truth="results/synthetic/truth/satellite_{mission}.csv",
     log:
         "logs/generate_satellite/{mission}.log",
@@ -72,12 +72,12 @@ rule generate_satellite:
 rule figure_synthetic_overview:
     """A week of synthetic ground data beside real BOU data, and a synthetic pass."""
     input:
-        synthetic=lambda wildcards: f"results/decoded/ground/{overview()['observatory']}.nc",
+        synthetic=lambda wildcards: DECODED_NC.format(obs=overview()["observatory"]),
         real="data/iaga/BOU201601adj.min",
-        satellite=lambda wildcards: f"resources/synthetic/satellite/{overview()['satellite']}",
+        satellite=lambda wildcards: SYNTHETIC_SATELLITE_DIR.format(mission=overview()["satellite"]),
     output:
         report(
-            "results/figures/synthetic/overview.png",
+            SYNTHETIC_OVERVIEW_PNG,
             caption="../report/synthetic_overview.rst",
             category="Synthetic data",
         ),

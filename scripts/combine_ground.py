@@ -1,9 +1,9 @@
 """Snakemake adapter: combine the observatories' datasets into ALL."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
-from eqprecursors.ground import labels as labelling  # noqa: E402
+from eqprecursors.ground import labels  # noqa: E402
 
-labelling.combine_datasets(snakemake.params.dirs, snakemake.params.out_dir)
+labels.combine_datasets(snakemake.params.dirs, snakemake.params.out_dir)

@@ -4,9 +4,9 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors.io import iaga  # noqa: E402
+from eqprecursors.ground.decode import decode_ground  # noqa: E402
 
-iaga.decode_ground(
+decode_ground(
     list(snakemake.input),
     snakemake.output[0],
     iaga_code=snakemake.params.iaga_code,

@@ -1,15 +1,12 @@
-"""Snakemake adapter: evaluate a trained CNN on its held-out part."""
+"""Snakemake adapter: evaluate a trained CNN on its held-out part (TF output to the log)."""
 
-import os
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
-os.dup2(sys.stderr.fileno(), 2)  # TensorFlow's C++ runtime logs to file descriptor 2
-sys.stdout = sys.stderr  # Keras progress lines belong in the log too
+log_to(snakemake.log[0], stdout=True)
 
-from eqprecursors.evaluation import metrics as evaluation  # noqa: E402
+from eqprecursors.evaluation import ground  # noqa: E402
 
-evaluation.evaluate_model(
+ground.evaluate_model(
     snakemake.input.model,
     snakemake.input.windows,
     snakemake.input.labels,

@@ -1,20 +1,22 @@
 """Snakemake adapter: one figure or table of the ground CNN study.
 
-Calls ``eqprecursors.plots.ground.<params.function>`` with the rule's named inputs and
-outputs as keyword arguments (``runs`` inputs only order the DAG) plus ``params.kwargs``.
+``params.function`` names the entry point as ``"module:function"``, e.g.
+``"eqprecursors.plots.ground:plot_map"`` (figures draw in ``plots``; Tables 1-2 are
+written by ``eqprecursors.ground.observatories`` / ``eqprecursors.ground.model``). It is
+called with the rule's named inputs and outputs as keyword arguments (``runs`` inputs only
+order the DAG) plus ``params.kwargs``.
 """
 
-import os
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
-os.dup2(sys.stderr.fileno(), 2)  # TensorFlow's C++ runtime logs to file descriptor 2
+log_to(snakemake.log[0])  # TensorFlow (Figure 4, Table 2) logs to file descriptor 2
 
-from eqprecursors.plots import ground  # noqa: E402
+from importlib import import_module  # noqa: E402
 
+module, _, name = snakemake.params.function.partition(":")
 files = {
-    name: value if isinstance(value, str) else list(value)
-    for name, value in [*snakemake.input.items(), *snakemake.output.items()]
-    if name != "runs"
+    key: value if isinstance(value, str) else list(value)
+    for key, value in [*snakemake.input.items(), *snakemake.output.items()]
+    if key != "runs"
 }
-getattr(ground, snakemake.params.function)(**files, **snakemake.params.kwargs)
+getattr(import_module(module), name)(**files, **snakemake.params.kwargs)

@@ -1,8 +1,8 @@
 """Snakemake adapter: the synthetic-data overview figure."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
 from eqprecursors.plots.synthetic import plot_overview  # noqa: E402
 

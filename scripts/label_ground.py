@@ -1,12 +1,12 @@
 """Snakemake adapter: label one observatory's windows."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
-from eqprecursors.ground import labels as labelling  # noqa: E402
+from eqprecursors.ground import labels  # noqa: E402
 
-labelling.make_dataset(
+labels.make_dataset(
     snakemake.input.nc,
     snakemake.input.catalog,
     snakemake.input.kp,

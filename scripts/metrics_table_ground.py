@@ -1,12 +1,12 @@
 """Snakemake adapter: one table of every model's held-out metrics."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
-from eqprecursors.evaluation import metrics as evaluation  # noqa: E402
+from eqprecursors.evaluation import ground  # noqa: E402
 
-evaluation.metrics_table(
+ground.metrics_table(
     snakemake.params.runs,
     list(snakemake.input.metrics),
     list(snakemake.input.summaries),

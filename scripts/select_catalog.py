@@ -4,9 +4,9 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")
 
-from eqprecursors.io import catalogs as catalog  # noqa: E402
+from eqprecursors.ground.events import select_catalog_file  # noqa: E402
 
-catalog.select_catalog_file(
+select_catalog_file(
     snakemake.input[0],
     snakemake.output[0],
     fmt=snakemake.params.fmt,

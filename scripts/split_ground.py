@@ -1,8 +1,8 @@
 """Snakemake adapter: split one dataset into training and validation parts."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
 from eqprecursors.core import splits  # noqa: E402
 

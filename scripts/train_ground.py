@@ -1,11 +1,8 @@
-"""Snakemake adapter: train the Table 2 CNN."""
+"""Snakemake adapter: train the Table 2 CNN (TensorFlow and Keras progress go to the log)."""
 
-import os
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
-os.dup2(sys.stderr.fileno(), 2)  # TensorFlow's C++ runtime logs to file descriptor 2
-sys.stdout = sys.stderr  # Keras progress lines belong in the log too
+log_to(snakemake.log[0], stdout=True)
 
 from eqprecursors.ground import training  # noqa: E402
 

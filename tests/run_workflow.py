@@ -26,7 +26,17 @@ from fake_services import FakeServices
 from eqprecursors.io.catalogs import CATALOG_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_PARTS = ["Snakefile", "rules", "scripts", "envs", "schemas", "config", "profiles", "data"]
+WORKFLOW_PARTS = [
+    "Snakefile",
+    "rules",
+    "scripts",
+    "envs",
+    "schemas",
+    "config",
+    "profiles",
+    "report",
+    "data",
+]
 
 
 def copy_workflow(dest: Path) -> None:

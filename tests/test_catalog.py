@@ -1,15 +1,15 @@
-"""Catalog reading and event selection on real USGS/ISC/QuakeML files."""
+"""Catalog reading (io.catalogs) and event selection (ground.events) on real catalog files."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pandas as pd
 import pytest
 from geographiclib.geodesic import Geodesic
 
+from eqprecursors.ground import events as selection
 from eqprecursors.io import catalogs as catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,9 +120,9 @@ def test_isc_catcsv_inside_html():
     quakes = catalog.read_catalog(CATCSV, "isc_catcsv", earthquakes_only=True)
     assert "900000004" not in set(quakes["event_id"])
     # M 4.0 fails M > 4, the unknown depth cannot pass; the explosion needs the filter.
-    sel = catalog.select_events(df, **DUR, **PAPER)
+    sel = selection.select_events(df, **DUR, **PAPER)
     assert list(sel["event_id"]) == ["900000001", "900000002", "900000004"]
-    sel = catalog.select_events(quakes, **DUR, **PAPER)
+    sel = selection.select_events(quakes, **DUR, **PAPER)
     assert list(sel["event_id"]) == ["900000001", "900000002"]
 
 
@@ -176,14 +176,14 @@ def test_zero_byte_file_is_empty_catalog(tmp_path):
     empty.write_bytes(b"")
     df = catalog.read_catalog(empty)
     assert df.empty and list(df.columns) == catalog.READ_COLUMNS
-    assert catalog.select_events(df, **DUR, **PAPER).columns.tolist() == catalog.CATALOG_COLUMNS
+    assert selection.select_events(df, **DUR, **PAPER).columns.tolist() == catalog.CATALOG_COLUMNS
 
 
 # ---------------------------------------------------------------- selection
 
 
 def test_duronia_amatrice_and_norcia(webvalley):
-    sel = catalog.select_events(webvalley, **DUR, **PAPER)
+    sel = selection.select_events(webvalley, **DUR, **PAPER)
     assert list(sel.columns) == catalog.CATALOG_COLUMNS
     assert str(sel["time"].dtype) == "datetime64[ns, UTC]"
     assert sel["time"].is_monotonic_increasing
@@ -205,31 +205,33 @@ def test_duronia_amatrice_and_norcia(webvalley):
 
 def test_visso_sits_just_outside_200_km(webvalley):
     """2016-10-26 M6.1 Visso is 200.80 km from DUR: geodesic precision decides."""
-    sel = catalog.select_events(webvalley, **DUR, **PAPER)
+    sel = selection.select_events(webvalley, **DUR, **PAPER)
     assert "us1000725y" not in set(sel["event_id"])
-    wider = catalog.select_events(webvalley, **DUR, **{**PAPER, "max_distance_km": 201.0})
+    wider = selection.select_events(webvalley, **DUR, **{**PAPER, "max_distance_km": 201.0})
     visso = wider.set_index("event_id").loc["us1000725y"]
     assert visso["distance_km"] == pytest.approx(200.803, abs=0.01)
 
 
 def test_iznik_duzce_and_marmara(webvalley, seismostats):
-    sel = catalog.select_events(seismostats, **IZN, **PAPER)
+    sel = selection.select_events(seismostats, **IZN, **PAPER)
     duzce = sel.set_index("event_id").loc["us7000irp8"]
     assert 100 < duzce["distance_km"] < 125
     assert duzce["time"] == pd.Timestamp("2022-11-23T01:08:15.435Z")
-    sel_wv = catalog.select_events(webvalley, **IZN, **PAPER, start="2019-01-01", end="2019-12-31")
+    sel_wv = selection.select_events(
+        webvalley, **IZN, **PAPER, start="2019-01-01", end="2019-12-31"
+    )
     assert list(sel_wv["event_id"]) == ["us70005lkl"]  # 2019-09-26 M5.7 Marmara
     assert 130 < sel_wv["distance_km"].iloc[0] < 150
 
 
 def test_mlr_vrancea_criteria(webvalley):
     """Muntele Rosu: 100 km, depth <= 100 km keeps the two 2016 events, not the deeper ones."""
-    sel = catalog.select_events(
+    sel = selection.select_events(
         webvalley, **MLR, max_distance_km=100.0, min_magnitude=4.0, max_depth_km=100.0
     )
     assert list(sel["event_id"]) == ["us10006s5c", "us10007n3r"]
     assert (sel["depth_km"] <= 100).all() and (sel["distance_km"] <= 100).all()
-    deeper = catalog.select_events(
+    deeper = selection.select_events(
         webvalley, **MLR, max_distance_km=100.0, min_magnitude=4.0, max_depth_km=200.0
     )
     assert len(deeper) == 5 and (deeper["depth_km"] > 100).sum() == 3
@@ -252,23 +254,23 @@ def _synthetic(mags, depths=None):
 
 def test_strict_magnitude_excludes_exactly_four():
     df = _synthetic([3.9, 4.0, 4.1, np.nan])
-    strict = catalog.select_events(df, **DUR, **PAPER)
+    strict = selection.select_events(df, **DUR, **PAPER)
     assert list(strict["event_id"]) == ["e2"]
-    loose = catalog.select_events(df, **DUR, **PAPER, strict_magnitude=False)
+    loose = selection.select_events(df, **DUR, **PAPER, strict_magnitude=False)
     assert list(loose["event_id"]) == ["e1", "e2"]
 
 
 def test_depth_boundary_and_unknown_depth():
     df = _synthetic([5.0, 5.0, 5.0], depths=[30.0, 30.01, np.nan])
-    assert list(catalog.select_events(df, **DUR, **PAPER)["event_id"]) == ["e0"]
+    assert list(selection.select_events(df, **DUR, **PAPER)["event_id"]) == ["e0"]
 
 
 def test_time_window_end_date_is_inclusive_day():
     df = _synthetic([5.0] * 4)  # 2016-01-01 .. 2016-01-04, 00:00 UTC
     df.loc[3, "time"] = pd.Timestamp("2016-01-03T23:59:59Z")
-    sel = catalog.select_events(df, **DUR, **PAPER, start="2016-01-02", end="2016-01-03")
+    sel = selection.select_events(df, **DUR, **PAPER, start="2016-01-02", end="2016-01-03")
     assert list(sel["event_id"]) == ["e1", "e2", "e3"]
-    exact = catalog.select_events(
+    exact = selection.select_events(
         df, **DUR, **PAPER, start="2016-01-02", end=pd.Timestamp("2016-01-03T00:00Z")
     )
     assert list(exact["event_id"]) == ["e1"]  # a timestamp end is exclusive
@@ -278,7 +280,7 @@ def test_time_window_end_date_is_inclusive_day():
 
 
 def test_write_catalog_round_trip(tmp_path, webvalley):
-    sel = catalog.select_events(webvalley, **DUR, **PAPER)
+    sel = selection.select_events(webvalley, **DUR, **PAPER)
     out = catalog.write_catalog(sel, tmp_path / "sub" / "DUR.csv")
     text = out.read_text()
     lines = text.splitlines()
@@ -294,87 +296,8 @@ def test_write_catalog_round_trip(tmp_path, webvalley):
 
 def test_select_catalog_file(tmp_path):
     dest = tmp_path / "results" / "DUR.csv"
-    events = catalog.select_catalog_file(
+    events = selection.select_catalog_file(
         WEBVALLEY, dest, fmt="usgs_csv", **DUR, **PAPER, start="2016-01-01", end="2016-12-31"
     )
     assert dest.exists() and len(events) == 4
     assert list(catalog.read_catalog(dest)["event_id"]) == list(events["event_id"])
-
-
-# ---------------------------------------------------------------- query URLs
-
-
-def test_usgs_fdsn_url():
-    url = catalog.usgs_fdsn_url(
-        "https://earthquake.usgs.gov",
-        start="2016-01-01",
-        end="2016-12-31",
-        **DUR,
-        max_radius_km=200,
-        min_magnitude=4,
-        max_depth_km=30,
-    )
-    parts = urlparse(url)
-    assert parts.path == "/fdsnws/event/1/query"
-    q = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    assert q == {
-        "format": "csv",
-        "starttime": "2016-01-01T00:00:00",
-        "endtime": "2017-01-01T00:00:00",
-        "latitude": "41.39",
-        "longitude": "14.28",
-        "maxradiuskm": "200",
-        "minmagnitude": "4",
-        "maxdepth": "30",
-        "eventtype": "earthquake",
-        "orderby": "time-asc",
-    }
-    full = catalog.usgs_fdsn_url(
-        "https://earthquake.usgs.gov/fdsnws/event/1/query",
-        start="2016-01-01",
-        end="2016-12-31",
-        latitude=40.137,
-        longitude=254.764,  # 0..360 as in IAGA headers
-        max_radius_km=200,
-        min_magnitude=4,
-    )
-    assert full.startswith("https://earthquake.usgs.gov/fdsnws/event/1/query?")
-    assert "longitude=-105.236" in full and "maxdepth" not in full
-
-
-def test_isc_catcsv_url():
-    url = catalog.isc_catcsv_url(
-        "https://www.isc.ac.uk/cgi-bin/web-db-run",
-        start="2016-01-01",
-        end="2016-12-31",
-        **DUR,
-        max_radius_km=200,
-        min_magnitude=4,
-        max_depth_km=30,
-    )
-    q = {k: v[0] for k, v in parse_qs(urlparse(url).query, keep_blank_values=True).items()}
-    assert q["out_format"] == "CATCSV" and q["request"] == "COMPREHENSIVE"
-    assert (q["searchshape"], q["ctr_lat"], q["ctr_lon"]) == ("CIRC", "41.39", "14.28")
-    assert (q["radius"], q["max_dist_units"]) == ("200", "km")
-    assert (q["start_year"], q["start_month"], q["start_day"], q["start_time"]) == (
-        "2016",
-        "01",
-        "01",
-        "00:00:00",
-    )
-    assert (q["end_year"], q["end_month"], q["end_day"], q["end_time"]) == (
-        "2016",
-        "12",
-        "31",
-        "23:59:59",
-    )
-    assert (q["max_dep"], q["min_mag"], q["req_mag_type"]) == ("30", "4", "Any")
-    with pytest.raises(ValueError, match="not after"):
-        catalog.isc_catcsv_url(
-            "https://www.isc.ac.uk",
-            start="2016-02-01",
-            end="2016-01-01",
-            **DUR,
-            max_radius_km=200,
-            min_magnitude=4,
-        )

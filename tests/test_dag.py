@@ -1,10 +1,14 @@
 """The DAG the workflow builds for configurations that make test does not run for real."""
 
+import functools
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
+from snakemake.utils import update_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,6 +32,63 @@ def dry_run_jobs(config: dict, tmp_path: Path) -> dict[str, int]:
     return jobs
 
 
+def shipped_config(*names: str) -> dict:
+    """Configuration files merged as `--configfile a b` merges them ({base}: a dead port)."""
+    config: dict = {}
+    for name in names:
+        text = (ROOT / name).read_text().replace("{base}", "http://127.0.0.1:1")
+        update_config(config, yaml.safe_load(text))
+    return config
+
+
+@functools.cache
+def shipped_jobs(*names: str) -> dict[str, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        return dry_run_jobs(shipped_config(*names), Path(tmp))
+
+
+# Counted by hand from each ground_cnn section: train = evaluate = distinct runs (see
+# tests/test_plan.py); label = study observatories x the (window, filter) pairs of the runs
+# on ALL; combine = those pairs; split = distinct (dataset, window, filter).
+@pytest.mark.parametrize(
+    "names, expected",
+    [
+        (
+            ("config/config.yaml",),
+            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=89),
+        ),
+        (
+            ("config/config.yaml", "config/null.yaml"),
+            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=89),
+        ),
+        (
+            ("config/paper.yaml",),
+            dict(label_ground=15, combine_ground=5, split_ground=11, train_ground=19, total=332),
+        ),
+        (
+            ("tests/config/test.yaml",),
+            dict(label_ground=1, combine_ground=1, split_ground=2, train_ground=2, total=35),
+        ),
+    ],
+    ids=["default", "null", "paper", "workflow-test"],
+)
+def test_ground_cnn_jobs_follow_the_plan(names, expected):
+    jobs = shipped_jobs(*names)
+    assert {rule: jobs.get(rule) for rule in expected} == expected
+    assert jobs["evaluate_ground"] == jobs["train_ground"]
+    assert jobs["figure_ground_experiment"] == 3
+
+
+def test_satellites_and_overview_may_be_left_out(tmp_path):
+    config = shipped_config("config/config.yaml")
+    del config["satellites"]
+    del config["synthetic"]["overview"]
+    jobs = dry_run_jobs(config, tmp_path)
+    assert "generate_satellite" not in jobs
+    assert "figure_synthetic_overview" not in jobs
+    assert jobs["total"] == 89 - 2 - 1
+
+
 def test_synthetic_catalog_is_generated_once_per_observatory(tmp_path):
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
     config["catalog"] = {
@@ -40,9 +101,8 @@ def test_synthetic_catalog_is_generated_once_per_observatory(tmp_path):
     assert "download_catalog" not in jobs
 
 
-def test_paper_config_requests_every_observatory_month(tmp_path):
-    config = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
-    jobs = dry_run_jobs(config, tmp_path)
+def test_paper_config_requests_every_observatory_month():
+    jobs = shipped_jobs("config/paper.yaml")
     # DUR 2007-2020 (168 months) and IZN 2016-2021 (72 months) via INTERMAGNET
     assert jobs.get("download_intermagnet") == 168 + 72
     assert jobs["download_catalog"] == 3

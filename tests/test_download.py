@@ -12,13 +12,14 @@ import socket
 import threading
 import time
 import uuid
-from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
 import requests
 
+from eqprecursors.core.atomic import atomic_output, atomic_write_bytes
+from eqprecursors.io import catalogs, iaga, kp
 from eqprecursors.sources import http as download
 from eqprecursors.sources.http import DownloadError
 
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IAGA_DIR = ROOT / "data" / "iaga"
 DAY_FILE = "bou20141101vmin.min"
 FAST = 0.01  # backoff in tests: real waits, just short
+IAGA_CHECK = download.get_validator("iaga2002")  # the io sniffer behind the HTML check
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -135,7 +137,7 @@ def _only(directory: Path) -> list[str]:
 def test_success_writes_identical_bytes(server, tmp_path):
     url = server.url(f"/file/{DAY_FILE}")
     dest = tmp_path / "deep" / "er" / "BOU.min"
-    got = download.fetch(url, dest, validate=download.looks_like_iaga2002, backoff_s=FAST)
+    got = download.fetch(url, dest, validate=IAGA_CHECK, backoff_s=FAST)
     assert got == dest
     assert dest.read_bytes() == (IAGA_DIR / DAY_FILE).read_bytes()
     assert server.hits(url) == 1
@@ -177,7 +179,7 @@ def test_4xx_raises_at_once_naming_url(server, tmp_path, code):
 def test_html_body_rejected_naming_url(server, tmp_path):
     url = server.url("/html")
     with pytest.raises(DownloadError) as err:
-        download.fetch(url, tmp_path / "x.min", validate=download.looks_like_iaga2002)
+        download.fetch(url, tmp_path / "x.min", validate=IAGA_CHECK)
     assert url in str(err.value) and "HTML" in str(err.value)
     assert server.hits(url) == 1  # content problems are not retried
     assert _only(tmp_path) == []
@@ -187,7 +189,7 @@ def test_failure_keeps_existing_file(server, tmp_path):
     dest = tmp_path / "x.min"
     dest.write_text("previous good download")
     with pytest.raises(DownloadError):
-        download.fetch(server.url("/html"), dest, validate=download.looks_like_iaga2002)
+        download.fetch(server.url("/html"), dest, validate=IAGA_CHECK)
     assert dest.read_text() == "previous good download"
     assert _only(tmp_path) == ["x.min"]
 
@@ -224,9 +226,7 @@ def test_interrupted_body_leaves_no_partial_file(server, tmp_path, backoff_s):
     url = server.url(f"/truncated/{DAY_FILE}")
     dest = tmp_path / "x.min"
     with pytest.raises(DownloadError) as err:
-        download.fetch(
-            url, dest, validate=download.looks_like_iaga2002, backoff_s=backoff_s, retries=2
-        )
+        download.fetch(url, dest, validate=IAGA_CHECK, backoff_s=backoff_s, retries=2)
     assert url in str(err.value)
     assert server.hits(url) == 3  # a dropped connection is worth retrying
     assert _only(tmp_path) == []  # neither x.min nor a .part file
@@ -254,7 +254,7 @@ def test_connection_refused_names_url(tmp_path):
 def test_no_content_is_an_empty_catalog(server, tmp_path):
     """FDSN services answer 204 when no event matches: an empty, valid file."""
     dest = download.fetch(
-        server.url("/status/204"), tmp_path / "cat.csv", validate=download.looks_like_usgs_csv
+        server.url("/status/204"), tmp_path / "cat.csv", validate=catalogs.looks_like_usgs_csv
     )
     assert dest.read_bytes() == b""
 
@@ -284,17 +284,17 @@ def test_file_url(tmp_path):
     )
     assert dest.read_bytes() == src.read_bytes()
     with pytest.raises(DownloadError, match="copy2.csv|unexpected content"):
-        download.fetch(src.as_uri(), tmp_path / "copy2.csv", validate=download.looks_like_usgs_csv)
+        download.fetch(src.as_uri(), tmp_path / "copy2.csv", validate=catalogs.looks_like_usgs_csv)
     assert _only(tmp_path) == ["copy.min"]
 
 
 def test_atomic_write_bytes_cleans_up_on_error(tmp_path):
     dest = tmp_path / "out.bin"
-    with pytest.raises(RuntimeError), download.atomic_output(dest) as fh:
+    with pytest.raises(RuntimeError), atomic_output(dest) as fh:
         fh.write(b"half")
         raise RuntimeError("interrupted")
     assert _only(tmp_path) == []
-    download.atomic_write_bytes(dest, b"whole")
+    atomic_write_bytes(dest, b"whole")
     assert dest.read_bytes() == b"whole" and _only(tmp_path) == ["out.bin"]
 
 
@@ -307,7 +307,8 @@ IAGA_FILES = sorted(IAGA_DIR.glob("*.min")) + sorted(
 
 @pytest.mark.parametrize("path", IAGA_FILES, ids=lambda p: p.name)
 def test_real_iaga_files_pass(path):
-    assert download.looks_like_iaga2002(path.read_bytes())
+    assert iaga.looks_like_iaga2002(path.read_bytes())
+    assert IAGA_CHECK(path.read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -322,24 +323,24 @@ def test_real_iaga_files_pass(path):
 )
 def test_iaga_validator_rejects(content):
     with pytest.raises(ValueError):
-        download.looks_like_iaga2002(content)
+        IAGA_CHECK(content)
 
 
 def test_catalog_and_kp_validators():
     usgs = (ROOT / "data/catalog/usgs_comcat_M5plus_global_2022-2024_seismostats.csv").read_bytes()
-    assert download.looks_like_usgs_csv(usgs)  # with its BOM
-    assert download.looks_like_usgs_csv(usgs[3:])
+    assert catalogs.looks_like_usgs_csv(usgs)  # with its BOM
+    assert catalogs.looks_like_usgs_csv(usgs[3:])
     webvalley = ROOT / "data/catalog/usgs_M5plus_global_2013-07_2024-07_webvalley_eq.csv"
-    assert download.looks_like_usgs_csv(webvalley.read_bytes()[:2000])
+    assert catalogs.looks_like_usgs_csv(webvalley.read_bytes()[:2000])
     isc = (ROOT / "tests/data/catalog/isc_catcsv_constructed.html").read_bytes()
-    assert download.looks_like_isc_catcsv(isc)
+    assert catalogs.looks_like_isc_catcsv(isc)
     for bad in (b"<html><body>Error 500</body></html>", (IAGA_DIR / DAY_FILE).read_bytes()):
         with pytest.raises(ValueError):
-            download.looks_like_usgs_csv(bad)
+            catalogs.looks_like_usgs_csv(bad)
         with pytest.raises(ValueError):
-            download.looks_like_isc_catcsv(bad)
+            catalogs.looks_like_isc_catcsv(bad)
         with pytest.raises(ValueError):
-            download.looks_like_kp(bad)
+            kp.looks_like_kp(bad)
     kp_files = {
         "celestrak_kp": ROOT / "data/kp/celestrak_SW-All.txt",
         "gfz_kp": ROOT / "tests/data/kp/Kp_ap_Ap_SN_F107_since_2024.txt",
@@ -347,67 +348,9 @@ def test_catalog_and_kp_validators():
     }
     for name, path in kp_files.items():
         content = path.read_bytes()
-        assert download.looks_like_kp(content)
+        assert kp.looks_like_kp(content)
         assert download.get_validator(name)(content)
         others = [v for k, v in kp_files.items() if k != name]
         with pytest.raises(ValueError):
             download.get_validator(name)(others[0].read_bytes())
     assert download.get_validator(None) is None and download.get_validator("none") is None
-
-
-# ---------------------------------------------------------------- INTERMAGNET URLs
-
-
-def test_intermagnet_url():
-    url = download.intermagnet_url(
-        "https://imag-data.bgs.ac.uk/GIN_V1/GINServices",
-        iaga_code="dur",
-        start=date(2016, 1, 1),
-        duration_days=31,
-    )
-    parts = urlparse(url)
-    assert parts.netloc == "imag-data.bgs.ac.uk" and parts.path == "/GIN_V1/GINServices"
-    assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
-        "Request": "GetData",
-        "format": "iaga2002",
-        "testObsys": "0",
-        "observatoryIagaCode": "DUR",
-        "samplesPerDay": "minute",
-        "publicationState": "best-avail",
-        "dataStartDate": "2016-01-01",
-        "dataDuration": "31",
-    }
-    root = download.intermagnet_url(
-        "https://imag-data.bgs.ac.uk/",
-        iaga_code="IZN",
-        start=date(2020, 2, 1),
-        duration_days=29,
-        publication_state="definitive",
-        samples_per_day="second",
-        orientation="native",
-    )
-    assert root.startswith("https://imag-data.bgs.ac.uk/GIN_V1/GINServices?Request=GetData&")
-    assert "publicationState=definitive" in root and "samplesPerDay=second" in root
-    assert root.endswith("&orientation=native")
-    with pytest.raises(ValueError):
-        download.intermagnet_url(
-            "https://x", iaga_code="DURO", start=date(2016, 1, 1), duration_days=1
-        )
-
-
-def test_month_starts():
-    assert download.month_starts(date(2016, 1, 15), date(2016, 3, 1)) == [
-        date(2016, 1, 1),
-        date(2016, 2, 1),
-        date(2016, 3, 1),
-    ]
-    assert download.month_starts(date(2019, 12, 31), date(2020, 1, 1)) == [
-        date(2019, 12, 1),
-        date(2020, 1, 1),
-    ]
-    assert download.month_starts(date(2016, 1, 1), date(2016, 1, 29)) == [date(2016, 1, 1)]
-    assert len(download.month_starts(date(2007, 1, 1), date(2020, 12, 31))) == 14 * 12
-    with pytest.raises(ValueError):
-        download.month_starts(date(2016, 2, 1), date(2016, 1, 1))
-    assert download.days_in_month(date(2016, 2, 1)) == 29
-    assert download.days_in_month(date(2019, 2, 1)) == 28

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eqprecursors.io import iaga
+from eqprecursors.ground import decode
+from eqprecursors.io import iaga, iaga_writer
 from eqprecursors.io.iaga import IagaFormatError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +58,7 @@ def assert_names(exc: IagaFormatError, path, line: int) -> None:
 
 def write_like(path, rec, time, values, **kw):
     """write_iaga with the metadata of a real record."""
-    iaga.write_iaga(
+    iaga_writer.write_iaga(
         path,
         iaga_code=rec.iaga_code,
         station_name=rec.header["station name"],
@@ -149,7 +150,7 @@ def test_hourly_and_daily_files(path, step, first):
     rec = one(path)
     assert rec.time.size == 4 and rec.time[0] == np.datetime64(first)
     assert np.all(np.diff(rec.time) == np.timedelta64(1, step))
-    time, values, frame, _ = iaga.merge_records([rec])
+    time, values, frame, _ = decode.merge_records([rec])
     assert time.size == 4 and frame == iaga.FRAME_SENSOR_HEZ
     np.testing.assert_array_equal(values["X"], rec.values["H"])
 
@@ -423,7 +424,7 @@ def test_fast_path_matches_python_float_parsing(values):
     """Every F10.2 field the writer can produce decodes exactly as float(text) would."""
     v = np.array(values)
     buf = np.full((v.size, 10), 32, np.uint8)
-    iaga._format_values(buf, 0, v)
+    iaga_writer._format_values(buf, 0, v)
     texts = [bytes(row).decode() for row in buf]
     expected = np.array([float(t) for t in texts])
     expected[(expected >= iaga.MISSING) | (expected == iaga.NOT_RECORDED)] = np.nan
@@ -446,7 +447,7 @@ def test_fast_path_matches_python_float_parsing(values):
 # --------------------------------------------------------------------------------------
 def test_merge_seven_daily_files_into_continuous_minutes():
     recs = [r for p in reversed(DAILIES) for r in iaga.read_iaga(p)]
-    time, values, frame, sources = iaga.merge_records(recs)
+    time, values, frame, sources = decode.merge_records(recs)
     assert time.size == 10_080
     assert time[0] == np.datetime64("2014-11-01T00:00")
     assert time[-1] == np.datetime64("2014-11-07T23:59")
@@ -468,7 +469,7 @@ def test_duplicate_overlap_later_file_wins_but_nan_never_erases(tmp_path, month_
     write_like(tmp_path / "bou_b.min", rec, rec.time[sl_b], b_vals)
     ra, rb = one(tmp_path / "bou_a.min"), one(tmp_path / "bou_b.min")
     for order in ([ra, rb], [rb, ra]):  # input order does not matter
-        time, values, _, sources = iaga.merge_records(order)
+        time, values, _, sources = decode.merge_records(order)
         assert time.size == 150 and sources == [ra.path, rb.path]
         x = rec.values["X"]
         np.testing.assert_array_equal(values["X"][:50], x[:50])
@@ -484,17 +485,17 @@ def test_merge_rejects_other_observatory(tmp_path):
     other.write_bytes(DAILIES[1].read_bytes().replace(code + b"BOU", code + b"XXX"))
     recs = [one(DAILIES[0]), one(other), one(DAILIES[2])]
     with pytest.raises(IagaFormatError) as info:
-        iaga.merge_records(recs)
+        decode.merge_records(recs)
     assert_names(info.value, other, 4)
     assert "'XXX'" in str(info.value)
 
 
 def test_merge_rejects_mixed_frames_and_cadences():
     with pytest.raises(IagaFormatError) as info:
-        iaga.merge_records([one(MONTH_XYZ), one(MONTH_HEZ)])
+        decode.merge_records([one(MONTH_XYZ), one(MONTH_HEZ)])
     assert info.value.path == str(MONTH_HEZ) and "frame" in str(info.value)
     with pytest.raises(IagaFormatError) as info:
-        iaga.merge_records([one(SEC), one(MONTH_HEZ)])
+        decode.merge_records([one(SEC), one(MONTH_HEZ)])
     assert "cadence" in str(info.value)
 
 
@@ -503,7 +504,7 @@ def test_merge_rejects_non_monotonic_record():
     rec.time = rec.time.copy()
     rec.time[100] = rec.time[99]
     with pytest.raises(IagaFormatError) as info:
-        iaga.merge_records([rec])
+        decode.merge_records([rec])
     assert_names(info.value, DAILIES[0], rec.first_data_line + 100)
 
 
@@ -520,7 +521,7 @@ def test_fill_short_gaps_policy():
     y = np.ones(n)
     f = np.full(n, np.nan)  # not recorded: ignored
     mean = np.nanmean(x)
-    filled, mask = iaga.fill_short_gaps(time, {"X": x, "Y": y, "F": f})
+    filled, mask = decode.fill_short_gaps(time, {"X": x, "Y": y, "F": f})
     assert np.all(filled["X"][10:12] == mean)
     assert np.isnan(filled["X"][20:25]).all() and np.isnan(filled["X"][40:43]).all()
     expected = np.zeros(n, bool)
@@ -528,7 +529,7 @@ def test_fill_short_gaps_policy():
     np.testing.assert_array_equal(mask, expected)
     assert np.isnan(filled["F"]).all()
     assert np.isnan(x[10])  # input untouched
-    _, mask4 = iaga.fill_short_gaps(time, {"X": x}, max_gap=np.timedelta64(4, "m"))
+    _, mask4 = decode.fill_short_gaps(time, {"X": x}, max_gap=np.timedelta64(4, "m"))
     assert mask4[40:43].sum() == 0 and mask4[20:25].all()
 
 
@@ -536,10 +537,10 @@ def test_fill_short_gaps_needs_regular_axis_and_regularize_inserts():
     time = np.array(["2020-01-01T00:00", "2020-01-01T00:01", "2020-01-01T00:04"], "M8[ns]")
     x = np.array([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="regular"):
-        iaga.fill_short_gaps(time, {"X": x})
-    t2, v2 = iaga.regularize(time, {"X": x})
+        decode.fill_short_gaps(time, {"X": x})
+    t2, v2 = decode.regularize(time, {"X": x})
     assert t2.size == 5 and np.isnan(v2["X"][2:4]).all() and v2["X"][4] == 3.0
-    filled, mask = iaga.fill_short_gaps(t2, v2)
+    filled, mask = decode.fill_short_gaps(t2, v2)
     assert np.all(filled["X"][2:4] == 2.0) and not mask.any()
 
 
@@ -549,8 +550,8 @@ def test_fill_short_gaps_needs_regular_axis_and_regularize_inserts():
 def test_decode_ground_netcdf_round_trip(tmp_path):
     xr = pytest.importorskip("xarray")
     out = tmp_path / "out" / "BOU.nc"
-    iaga.decode_ground([str(p) for p in DAILIES], out, iaga_code="bou")
-    time, values, frame, _ = iaga.merge_records([one(p) for p in DAILIES])
+    decode.decode_ground([str(p) for p in DAILIES], out, iaga_code="bou")
+    time, values, frame, _ = decode.merge_records([one(p) for p in DAILIES])
     with xr.open_dataset(out) as ds:
         assert set(ds.data_vars) == {"X", "Y", "Z", "F", "gap_mask"}
         assert ds["gap_mask"].dtype == np.int8
@@ -584,7 +585,9 @@ def test_decode_ground_gap_policy_and_missing_f(tmp_path, month_xyz):
     write_like(tmp_path / "bou20160101.min", rec, rec.time[day1], v1)
     write_like(tmp_path / "bou20160103.min.gz", rec, rec.time[day3], v3)
     out = tmp_path / "BOU.nc"
-    iaga.decode_ground(sorted(tmp_path.glob("bou*")), out, iaga_code="BOU", max_fill_gap_minutes=3)
+    decode.decode_ground(
+        sorted(tmp_path.glob("bou*")), out, iaga_code="BOU", max_fill_gap_minutes=3
+    )
     with xr.open_dataset(out) as ds:
         assert "F" not in ds  # not recorded anywhere
         assert ds.sizes["time"] == 4320
@@ -600,7 +603,7 @@ def test_decode_ground_gap_policy_and_missing_f(tmp_path, month_xyz):
 def test_decode_ground_one_second_uses_seconds(tmp_path):
     xr = pytest.importorskip("xarray")
     out = tmp_path / "BOU.nc"
-    iaga.decode_ground(SEC, out, iaga_code="BOU")
+    decode.decode_ground(SEC, out, iaga_code="BOU")
     with xr.open_dataset(out) as ds:
         assert ds["time"].encoding["units"].startswith("seconds since 2020-01-01")
         assert ds.attrs["cadence_seconds"] == 1 and ds.sizes["time"] == 901
@@ -609,7 +612,7 @@ def test_decode_ground_one_second_uses_seconds(tmp_path):
 def test_decode_ground_wrong_observatory_names_file_and_writes_nothing(tmp_path):
     out = tmp_path / "WIC.nc"
     with pytest.raises(IagaFormatError) as info:
-        iaga.decode_ground([DAILIES[0]], out, iaga_code="WIC")
+        decode.decode_ground([DAILIES[0]], out, iaga_code="WIC")
     assert_names(info.value, DAILIES[0], 4)
     assert list(tmp_path.iterdir()) == []
 
@@ -622,7 +625,7 @@ def test_decode_ground_is_atomic(tmp_path, monkeypatch):
     out_dir.mkdir()
     out = out_dir / "BOU.nc"
     with pytest.raises(IagaFormatError):
-        iaga.decode_ground([DAILIES[0], bad], out, iaga_code="BOU")
+        decode.decode_ground([DAILIES[0], bad], out, iaga_code="BOU")
     assert list(out_dir.iterdir()) == []
     # a failure at the very last step (rename) leaves the previous output untouched
     out.write_bytes(b"previous")
@@ -630,9 +633,9 @@ def test_decode_ground_is_atomic(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(iaga.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
-        iaga.decode_ground(DAILIES[:2], out, iaga_code="BOU")
+        decode.decode_ground(DAILIES[:2], out, iaga_code="BOU")
     assert out.read_bytes() == b"previous"
     assert [p.name for p in out_dir.iterdir()] == ["BOU.nc"]
 
@@ -668,7 +671,7 @@ def test_write_read_round_trip(tmp_path):
         values=values,
         comments=("SYNTHETIC DATA - not a real observatory record. " * 3,),
     )
-    iaga.write_iaga(path, **kw)
+    iaga_writer.write_iaga(path, **kw)
     raw = path.read_bytes()
     lines = raw.split(b"\n")
     assert lines[-1] == b"" and all(len(x) == 70 for x in lines[:-1])
@@ -693,13 +696,13 @@ def test_write_read_round_trip(tmp_path):
     assert lines[lines.index(date_line) + 1441][24:27] == b"059"  # DOY of 28 Feb
     # deterministic, also compressed; and idempotent through a second round trip
     gz1, gz2 = tmp_path / "a.min.gz", tmp_path / "b.min.gz"
-    iaga.write_iaga(gz1, **kw)
-    iaga.write_iaga(gz2, **kw)
+    iaga_writer.write_iaga(gz1, **kw)
+    iaga_writer.write_iaga(gz2, **kw)
     assert gz1.read_bytes() == gz2.read_bytes()
     assert gzip.decompress(gz1.read_bytes()) == raw
     again = tmp_path / "again.min"
     kw2 = dict(kw, values={c: rec.values[c] for c in "XYZ"}, time=rec.time)
-    iaga.write_iaga(again, **kw2)
+    iaga_writer.write_iaga(again, **kw2)
     assert again.read_bytes().split(b"\nDATE")[1] == raw.split(b"\nDATE")[1]
 
 
@@ -714,13 +717,15 @@ def test_write_rejects_bad_input(tmp_path):
         values={"X": np.zeros(2)},
     )
     with pytest.raises(ValueError, match="increasing"):
-        iaga.write_iaga(tmp_path / "a.min", **base)
+        iaga_writer.write_iaga(tmp_path / "a.min", **base)
     base["time"] = base["time"][::-1]
     for big in (1e6, -1e5, np.inf):
         with pytest.raises(ValueError, match="F10.2|infinities"):
-            iaga.write_iaga(tmp_path / "a.min", **dict(base, values={"X": np.array([big, 0])}))
+            iaga_writer.write_iaga(
+                tmp_path / "a.min", **dict(base, values={"X": np.array([big, 0])})
+            )
     with pytest.raises(ValueError, match="3 characters"):
-        iaga.write_iaga(tmp_path / "a.min", **dict(base, iaga_code="LONG"))
+        iaga_writer.write_iaga(tmp_path / "a.min", **dict(base, iaga_code="LONG"))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -734,7 +739,7 @@ def test_trailing_blank_lines_are_ignored(tmp_path):
 def test_outputs_get_ordinary_permissions(tmp_path):
     umask = os.umask(0o022)
     try:
-        iaga.decode_ground(DAILIES[0], tmp_path / "BOU.nc", iaga_code="BOU")
+        decode.decode_ground(DAILIES[0], tmp_path / "BOU.nc", iaga_code="BOU")
         rec = one(DAILIES[0])
         write_like(tmp_path / "w.min", rec, rec.time, rec.values, elements="HDZF")
     finally:
@@ -751,7 +756,7 @@ def test_decode_ground_lists_a_directory_of_daily_files(tmp_path):
     for src in sorted((Path(__file__).resolve().parents[1] / "data/iaga").glob("bou2014110*")):
         shutil.copy(src, daily / src.name)
     out = tmp_path / "BOU.nc"
-    iaga.decode_ground([daily], out, iaga_code="BOU")
+    decode.decode_ground([daily], out, iaga_code="BOU")
     with xr.open_dataset(out) as ds:
         assert ds.sizes["time"] == 7 * 1440
         assert len(ds.attrs["source_files"].splitlines()) == 7

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pandas as pd
@@ -239,29 +238,26 @@ def test_max_kp_naive_bounds_are_utc(handmade):
     assert kp.max_kp_in(handmade, "2020-01-01 18:00", "2020-01-01 21:00") == 9.0
 
 
-# ---------------------------------------------------------------- URLs
-
-
-def test_gfz_json_url():
-    url = kp.gfz_json_url("https://kp.gfz-potsdam.de/app/json/", "2016-01-01", "2021-12-31")
-    parts = urlparse(url)
-    assert parts.netloc == "kp.gfz-potsdam.de" and parts.path == "/app/json/"
-    q = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    assert q == {"start": "2016-01-01T00:00:00Z", "end": "2021-12-31T23:59:59Z", "index": "Kp"}
-    root = kp.gfz_json_url("https://kp.gfz-potsdam.de", "2024-05-10T00:00Z", "2024-05-12T21:00Z")
-    assert root == (
-        "https://kp.gfz-potsdam.de/app/json/?start=2024-05-10T00:00:00Z"
-        "&end=2024-05-12T21:00:00Z&index=Kp"
-    )
-    assert "status=def" in kp.gfz_json_url(
-        "https://kp.gfz-potsdam.de", "2024-01-01", "2024-01-02", status="def"
+def test_kp_per_sample_agrees_with_the_window_max(handmade, tmp_path):
+    """One read_kp and one place for Kp over windows: labelling's per-sample Kp."""
+    kp.write_kp(handmade, tmp_path / "kp.csv")
+    tidy = kp.read_kp(tmp_path / "kp.csv", fmt="csv")
+    t0 = pd.Timestamp("2019-12-31T23:00Z").value
+    minutes = t0 + np.arange(0, 27 * 60, 7) * 60 * 10**9  # from before to after the table
+    got = kp.kp_per_sample(minutes, tidy)
+    starts = pd.to_datetime(minutes, unit="ns", utc=True)
+    want = kp.max_kp_over_windows(tidy, starts, starts + pd.Timedelta(minutes=1))
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(got[0]) and np.isnan(got[-1])  # not covered by the table
+    assert kp.kp_per_sample(minutes[::-1], tidy[::-1])[::-1].tolist() == pytest.approx(
+        got.tolist(), nan_ok=True
     )
 
 
-def test_gfz_file_url():
-    assert kp.gfz_file_url() == (
-        "https://kp.gfz-potsdam.de/app/files/Kp_ap_Ap_SN_F107_since_1932.txt"
-    )
-    assert kp.gfz_file_url("https://kp.gfz.de/", "Kp_ap_Ap_SN_F107_nowcast.txt") == (
-        "https://kp.gfz.de/app/files/Kp_ap_Ap_SN_F107_nowcast.txt"
-    )
+def test_download_checks_are_the_sniffers():
+    celestrak = (ROOT / "data/kp/celestrak_SW-All.txt").read_bytes()
+    assert kp.looks_like_kp(celestrak) and kp.looks_like_celestrak(celestrak)
+    with pytest.raises(kp.KpFormatError, match="expected gfz"):
+        kp.looks_like_gfz_kp(celestrak)
+    with pytest.raises(ValueError):
+        kp.looks_like_gfz_json(b'{"meta": {}}')  # JSON, but no datetime/Kp arrays

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from eqprecursors.ground import filters, windows
 from eqprecursors.ground import labels as labelling
 
 T0 = np.datetime64("2020-01-01T00:00", "ns")
@@ -93,14 +94,14 @@ def _minutes(iso):
 
 
 def test_window_names():
-    assert [labelling.window_samples(w) for w in ("hour", "day", "week", "month")] == [
+    assert [windows.window_samples(w) for w in ("hour", "day", "week", "month")] == [
         60,
         1440,
         10080,
         43200,
     ]
     with pytest.raises(ValueError):
-        labelling.window_samples("year")
+        windows.window_samples("year")
 
 
 def test_earthquake_windows_exact_bounds(inputs):
@@ -249,9 +250,9 @@ def test_seeded_draw_reproducible(inputs):
 
 def test_filter_validation():
     with pytest.raises(ValueError, match="Nyquist"):
-        labelling.validate_filter({"type": "highpass", "order": 4, "corners_hz": [0.02]})
+        filters.validate_filter({"type": "highpass", "order": 4, "corners_hz": [0.02]})
     with pytest.raises(ValueError, match="Nyquist"):
-        labelling.validate_filter({"type": "lowpass", "order": 4, "corners_cpd": [720]})
+        filters.validate_filter({"type": "lowpass", "order": 4, "corners_cpd": [720]})
     for bad in (
         {"type": "highpass", "order": 4, "corners_cpd": [0]},
         {"type": "highpass", "order": 4, "corners_cpd": [-1]},
@@ -261,21 +262,21 @@ def test_filter_validation():
         {"type": "highpass", "order": 0, "corners_cpd": [5]},
     ):
         with pytest.raises(ValueError):
-            labelling.validate_filter(bad)
-    ok = labelling.validate_filter({"type": "highpass", "order": 4, "corners_cpd": [1.5]})
+            filters.validate_filter(bad)
+    ok = filters.validate_filter({"type": "highpass", "order": 4, "corners_cpd": [1.5]})
     assert ok == {"type": "highpass", "order": 4, "corners_cpd": [1.5]}
-    assert labelling.validate_filter({"type": "bandpass", "corners_cpd": [0.5, 100]})["order"] == 4
-    assert labelling.validate_filter({"type": "lowpass", "corners_hz": [0.001]})["corners_cpd"] == [
+    assert filters.validate_filter({"type": "bandpass", "corners_cpd": [0.5, 100]})["order"] == 4
+    assert filters.validate_filter({"type": "lowpass", "corners_hz": [0.001]})["corners_cpd"] == [
         pytest.approx(86.4)
     ]
-    assert labelling.validate_filter(None) is None
+    assert filters.validate_filter(None) is None
 
 
 def test_highpass_removes_diurnal_zero_phase():
     t_days = np.arange(20 * 1440) / 1440
     diurnal = 30 * np.sin(2 * np.pi * 1.0 * t_days)
     fast = 2 * np.sin(2 * np.pi * 24.0 * t_days + 0.3)
-    out, nulled = labelling.apply_filter(
+    out, nulled = filters.apply_filter(
         diurnal + fast, {"type": "highpass", "order": 4, "corners_cpd": [3.0]}
     )
     mid = slice(5 * 1440, 15 * 1440)  # away from the edge transients
@@ -292,12 +293,12 @@ def test_filter_per_segment_and_gaps():
     x[3000:3010] = np.nan
     x[5990] = np.nan  # leaves a 9-sample tail segment too short to filter
     spec = {"type": "highpass", "order": 4, "corners_cpd": [2.0]}
-    out, nulled = labelling.apply_filter(x, spec)
+    out, nulled = filters.apply_filter(x, spec)
     assert np.all(np.isnan(out[3000:3010])) and np.all(np.isnan(out[5990:]))
     assert nulled == 9
     assert np.all(np.isfinite(out[:3000])) and np.all(np.isfinite(out[3010:5990]))
     # each segment filtered alone == filtering that segment by itself
-    alone, _ = labelling.apply_filter(x[3010:5990], spec)
+    alone, _ = filters.apply_filter(x[3010:5990], spec)
     np.testing.assert_allclose(out[3010:5990], alone)
 
 
@@ -313,11 +314,11 @@ def test_make_dataset_with_filter_reported(inputs):
 
 def test_normalise_window():
     w = np.array([[2.0, -4.0], [1.0, 1.0], [-8.0, 4.0]])
-    out, scale = labelling.normalise_window(w)
+    out, scale = windows.normalise_window(w)
     assert scale == 8.0 and out.dtype == np.float32
     np.testing.assert_allclose(out, [[0.25, -0.5], [0.125, 0.125], [-1.0, 0.5]])
     with pytest.raises(ValueError):
-        labelling.normalise_window(np.zeros((3, 4)))
+        windows.normalise_window(np.zeros((3, 4)))
 
 
 def test_irregular_time_axis_becomes_gaps():

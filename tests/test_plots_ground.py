@@ -14,10 +14,13 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from eqprecursors.core.geodesy import geodesic_circle, geodesic_distance_km
+from eqprecursors.core.reports import write_json
 from eqprecursors.evaluation.metrics import bootstrap_ci, classification_metrics, permutation_pvalue
-from eqprecursors.ground.labels import write_json
-from eqprecursors.io.catalogs import geodesic_distance_km
-from eqprecursors.plots import ground
+from eqprecursors.ground.model import write_table_model
+from eqprecursors.ground.observatories import write_table_observatories
+from eqprecursors.ground.runs import split_note
+from eqprecursors.plots import ground, ground_results
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -135,7 +138,7 @@ def write_run(d, name, *, val_acc, train_acc, n_val=40, frac_pos=0.4, method="ch
 # --------------------------------------------------------------------------------------
 def test_geodesic_circle_points_lie_at_the_radius():
     for lat, lon, r in ((41.39, 14.28, 200.0), (45.491, 25.945, 100.0), (78.0, 179.5, 1000.0)):
-        clat, clon = ground.geodesic_circle(lat, lon, r)
+        clat, clon = geodesic_circle(lat, lon, r)
         d = geodesic_distance_km(lat, lon, clat, clon)
         np.testing.assert_allclose(d, r, rtol=1e-3)
         assert np.all(np.abs(np.diff(clon)) < 10)  # unrolled: no jump at the antimeridian
@@ -175,8 +178,8 @@ def test_week_components_and_filter_comparison(tmp_path, decoded_nc):
 
 
 def test_network_figure_and_table_2(tmp_path):
-    assert_figure(ground.plot_network(10080, tmp_path / "f4.png", tmp_path / "f4.pdf"))
-    table = ground.table_model(10080, tmp_path / "t2.csv", tmp_path / "t2.md")
+    assert_figure(ground.figure_network(10080, tmp_path / "f4.png", tmp_path / "f4.pdf"))
+    table = write_table_model(10080, tmp_path / "t2.csv", tmp_path / "t2.md")
     params = table.set_index("layer")["params"]
     assert [params[k] for k in ("conv1", "conv2", "conv3", "dense1", "output")] == [
         320, 6_208, 12_352, 30_965_824, 130,
@@ -196,27 +199,27 @@ def test_histories_optimizers_windows(tmp_path):
          "row": o, "column": f}
         for o in ("DUR", "ALL") for f in ("unfiltered", "filtered")
     ]  # fmt: skip
-    assert_figure(ground.plot_histories(runs, tmp_path / "f5.png", tmp_path / "f5.pdf",
+    assert_figure(ground_results.plot_histories(runs, tmp_path / "f5.png", tmp_path / "f5.pdf",
                                         data_kind=kind))  # fmt: skip
     # without row/column keys: one row per run; and a run without metrics.json
     plain = [{k: v for k, v in r.items() if k not in ("row", "column")} for r in runs[:2]]
     plain[1]["metrics_json"] = None
-    assert_figure(ground.plot_histories(plain, tmp_path / "g.png", tmp_path / "g.pdf",
+    assert_figure(ground_results.plot_histories(plain, tmp_path / "g.png", tmp_path / "g.pdf",
                                         data_kind=kind))  # fmt: skip
 
     opt = [
         write_run(tmp_path / "opt", o, val_acc=acc, train_acc=acc + 0.05, method="random")
         for o in ("adam", "sgd", "rmsprop")
     ]
-    assert_figure(ground.plot_optimizers(opt, tmp_path / "f6.png", tmp_path / "f6.pdf",
+    assert_figure(ground_results.plot_optimizers(opt, tmp_path / "f6.png", tmp_path / "f6.pdf",
                                          data_kind=kind))  # fmt: skip
     win = [
         write_run(tmp_path / "win", w, val_acc=acc, train_acc=acc + 0.1, frac_pos=fp)
         for w, fp in (("month", 0.3), ("hour", 0.5), ("week", 0.45), ("day", 0.4))
     ]
-    assert_figure(ground.plot_windows(win, tmp_path / "f7.png", tmp_path / "f7.pdf",
+    assert_figure(ground_results.plot_windows(win, tmp_path / "f7.png", tmp_path / "f7.pdf",
                                       data_kind=kind))  # fmt: skip
-    assert ground._split_note([{"split_method": "random"}]).startswith("random split (paper")
+    assert split_note([{"split_method": "random"}]).startswith("random split (paper")
 
 
 def _lc_runs(d, accs):
@@ -231,7 +234,7 @@ def _lc_runs(d, accs):
 
 def test_learning_curve_flat_is_not_meaningful(tmp_path):
     runs = _lc_runs(tmp_path, lambda n: np.full(n.shape, 0.6))
-    res = ground.plot_learning_curve(
+    res = ground_results.figure_learning_curve(
         runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
         target_accuracy=0.9, data_kind="synthetic (offline default)",
     )  # fmt: skip
@@ -245,7 +248,7 @@ def test_learning_curve_flat_is_not_meaningful(tmp_path):
 def test_learning_curve_power_law_extrapolates(tmp_path):
     a, b, c = 0.95, 0.5, 0.5  # acc = a - b n^-c reaches 0.90 at n = (b / 0.05)^(1/c) = 100
     runs = _lc_runs(tmp_path, lambda n: a - b * n**-c)
-    res = ground.plot_learning_curve(
+    res = ground_results.figure_learning_curve(
         runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
         target_accuracy=0.93, data_kind="synthetic (offline default)",
     )  # fmt: skip
@@ -259,7 +262,7 @@ def test_learning_curve_power_law_extrapolates(tmp_path):
 
 
 def test_table_1(tmp_path, catalogs, decoded_nc):
-    table = ground.table_observatories(
+    table = write_table_observatories(
         SITES, catalogs, {"DUR": decoded_nc}, tmp_path / "t1.csv", tmp_path / "t1.md"
     )
     dur = table.set_index("code").loc["DUR"]

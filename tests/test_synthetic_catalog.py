@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.io.catalogs import read_catalog, select_events
+from eqprecursors.ground.events import select_events
+from eqprecursors.io.catalogs import read_catalog
 from eqprecursors.synthetic.earthquakes import (
     USGS_COLUMNS,
     aki_b_value,

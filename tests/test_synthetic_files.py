@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.geodesy import geodesic_distance_km
+from eqprecursors.ground.events import select_events
 from eqprecursors.io import catalogs as catalog
 from eqprecursors.synthetic import files
 
@@ -21,12 +23,12 @@ def test_generate_catalog_file_covers_the_selection_region(tmp_path):
     files.generate_catalog_file(out, site=SITE, rate_per_year=40, min_magnitude=4.0, seed=3)
     events = catalog.read_catalog(out, fmt="usgs_csv")
     assert len(events) > 40
-    distance = catalog.geodesic_distance_km(
+    distance = geodesic_distance_km(
         SITE["latitude"], SITE["longitude"], events["latitude"], events["longitude"]
     )
     assert np.nanmax(distance) <= 1.5 * 200 * 1.05
     assert (events["magnitude"] >= 4.0).all()
-    selected = catalog.select_events(
+    selected = select_events(
         events,
         latitude=SITE["latitude"],
         longitude=SITE["longitude"],

@@ -12,15 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.io.iaga import decode_ground, merge_records, read_iaga
+from eqprecursors.ground.decode import decode_ground, merge_records
+from eqprecursors.io.iaga import read_iaga
 from eqprecursors.synthetic import field
-from eqprecursors.synthetic.ground import (
-    GapConfig,
-    generate_ground,
-    ground_file_name,
-    parse_gaps,
-    simulate_ground,
-)
+from eqprecursors.synthetic.ground import generate_ground, ground_file_name, simulate_ground
+from eqprecursors.synthetic.ground_model import GapConfig, parse_gaps
 
 STORM = ("2015-03-10", "2015-03-24")  # St Patrick's Day storm 2015-03-17 (Kp 7+, Dst -223)
 

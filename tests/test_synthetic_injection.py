@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.io.catalogs import geodesic_distance_km
-from eqprecursors.io.iaga import merge_records, read_iaga
+from eqprecursors.core.geodesy import geodesic_distance_km
+from eqprecursors.ground.decode import merge_records
+from eqprecursors.io.iaga import read_iaga
 from eqprecursors.synthetic.ground import generate_ground
 from eqprecursors.synthetic.injection import (
     decay_factor,

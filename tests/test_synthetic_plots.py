@@ -2,7 +2,7 @@
 
 import pytest
 
-from eqprecursors.io.iaga import decode_ground
+from eqprecursors.ground.decode import decode_ground
 from eqprecursors.plots.synthetic import plot_overview
 from eqprecursors.synthetic.ground import generate_ground
 from eqprecursors.synthetic.satellite import generate_satellite

@@ -236,7 +236,7 @@ def test_satellite_injection_percent_change_and_truth(tmp_path, synthetic_real_k
     assert row["amplitude"] == pytest.approx(30.0 * (1 - row["distance_km"] / 300.0), rel=1e-4)
     a, b = read_cses_hdf5(on[5]), ref
     ratio = (a["ne"] / b["ne"]).to_numpy()
-    from eqprecursors.synthetic.injection import haversine_km
+    from eqprecursors.core.geodesy import haversine_km
 
     d = haversine_km(event["latitude"][0], event["longitude"][0], b["lat"], b["lon"])
     near = (d < 300) & np.isfinite(ratio)

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eqprecursors.evaluation import metrics as evaluation
-from eqprecursors.ground import training
+from eqprecursors.evaluation import ground as evaluation
+from eqprecursors.ground import learning_curve, store, training
 
 
 def test_window_reader_keeps_requested_order(tiny_window_dataset):
-    reader = training.WindowReader(tiny_window_dataset["windows"])
+    reader = store.WindowReader(tiny_window_dataset["windows"])
     full = np.load(tiny_window_dataset["windows"])
     rows = np.array([7, 2, 39, 2, 0])
     np.testing.assert_array_equal(reader.read(rows), full[rows])
@@ -21,7 +21,7 @@ def test_window_reader_keeps_requested_order(tiny_window_dataset):
 
 
 def test_pipeline_seeded_shuffle_covers_every_row(tiny_window_dataset):
-    reader = training.WindowReader(tiny_window_dataset["windows"])
+    reader = store.WindowReader(tiny_window_dataset["windows"])
     full = np.load(tiny_window_dataset["windows"])
     rows = np.arange(10, 30)
     labels = rows % 2
@@ -127,9 +127,9 @@ def test_tiny_end_to_end_train_and_evaluate(tiny_window_dataset, tmp_path):
 
 def test_learning_curve_recovers_known_params():
     n = np.array([50, 100, 200, 400, 800, 1600, 3200])
-    acc = training.inverse_power_law(n, 0.9, 2.0, 0.5)
+    acc = learning_curve.inverse_power_law(n, 0.9, 2.0, 0.5)
     acc = acc + np.random.default_rng(0).normal(0, 1e-4, n.size)
-    res = training.fit_learning_curve(n, acc, target_accuracy=0.85)
+    res = learning_curve.fit_learning_curve(n, acc, target_accuracy=0.85)
     assert res["meaningful"], res["reasons"]
     assert res["params"]["a"] == pytest.approx(0.9, abs=0.005)
     assert res["params"]["b"] == pytest.approx(2.0, rel=0.1)
@@ -142,20 +142,20 @@ def test_learning_curve_flat_noise_not_meaningful():
     """The paper's case: accuracy stuck at the class ratio whatever n."""
     n = np.array([100, 200, 400, 800, 1600, 3200])
     acc = 0.62 + np.random.default_rng(1).normal(0, 0.01, n.size)
-    res = training.fit_learning_curve(n, acc, target_accuracy=0.9)
+    res = learning_curve.fit_learning_curve(n, acc, target_accuracy=0.9)
     assert not res["meaningful"] and res["verdict"] == "not meaningful"
     assert res["n_for_target"] is None and res["reasons"]
 
 
 def test_learning_curve_other_verdicts():
     n = np.array([50, 100, 200, 400, 800])
-    clean = training.inverse_power_law(n, 0.8, 1.0, 0.5)
-    res = training.fit_learning_curve(n, clean, target_accuracy=0.95)
+    clean = learning_curve.inverse_power_law(n, 0.8, 1.0, 0.5)
+    res = learning_curve.fit_learning_curve(n, clean, target_accuracy=0.95)
     assert not res["meaningful"]
     assert any("asymptote" in r for r in res["reasons"])
-    res = training.fit_learning_curve(n[:3], clean[:3], target_accuracy=0.7)
+    res = learning_curve.fit_learning_curve(n[:3], clean[:3], target_accuracy=0.7)
     assert not res["meaningful"] and "too few points" in res["reasons"][0]
-    res = training.fit_learning_curve(n, 1 - clean, target_accuracy=0.1)  # decreasing
+    res = learning_curve.fit_learning_curve(n, 1 - clean, target_accuracy=0.1)  # decreasing
     assert not res["meaningful"]
-    res = training.fit_learning_curve(n, np.full(5, 0.5), target_accuracy=0.6)
+    res = learning_curve.fit_learning_curve(n, np.full(5, 0.5), target_accuracy=0.6)
     assert not res["meaningful"]

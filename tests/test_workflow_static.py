@@ -132,6 +132,56 @@ def test_paper_config_holds_the_papers_observatories():
     }
 
 
+WORKFLOW_FILES = [*RULE_FILES, ROOT / "Snakefile"]
+
+
+def test_config_defaults_live_in_the_schema():
+    """No `.get(key, default)` fallbacks in the rules: the schema's `default`s fill config."""
+    for path in WORKFLOW_FILES:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert ".get(" not in line, f"{path.name}:{number}: {line.strip()}"
+
+
+def test_shared_paths_are_named_once():
+    """Paths of eqprecursors.ground.plan are not spelled out again in the rule files, and no
+    results/ or resources/ path (logs and benchmarks aside) is written twice."""
+    from collections import Counter
+
+    from eqprecursors.ground import plan
+
+    shared = [v for k, v in vars(plan).items() if k.isupper() and isinstance(v, str) and "/" in v]
+    assert {plan.DECODED_NC, plan.CATALOG_CSV, plan.KP_CSV, plan.RUN_DIR} <= set(shared)
+    literals: Counter = Counter()
+    for path in WORKFLOW_FILES:
+        text = path.read_text()
+        for value in shared:
+            assert value not in text, f"{path.name} spells out {value} (use the plan's name)"
+        literals.update(re.findall(r"[\"'](?:results|resources)/(?!benchmarks/)[^\"']*", text))
+    assert [p for p, n in literals.items() if n > 1] == []
+
+
+def test_every_schema_default_is_valid():
+    """validate(set_default=True) inserts defaults unchecked by jsonschema: check them here."""
+    schema = yaml.safe_load((ROOT / "schemas/config.schema.yaml").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    found = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if "default" in node:
+                found.append(where)
+                errors = list(validator.evolve(schema=node).iter_errors(node["default"]))
+                assert not errors, f"{where}: {errors[0].message}"
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}/{i}")
+
+    walk(schema, "#")
+    assert "#/properties/synthetic" in found and "#/properties/satellites" in found
+
+
 def test_no_cluster_settings_in_rules():
     for path in RULE_FILES:
         text = path.read_text()

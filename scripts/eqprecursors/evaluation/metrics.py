@@ -1,4 +1,4 @@
-"""Evaluation of a trained model with honest baselines and uncertainty.
+"""Classification metrics with honest baselines and uncertainty: pure functions of scores.
 
 The paper reported accuracy only, and its accuracy equalled the class ratio of its
 validation set -- a constant predictor scores the same.  So next to accuracy we report the
@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
-
-from eqprecursors.core.reports import write_json
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float]
 
@@ -194,131 +191,3 @@ def permutation_pvalue(
     for _ in range(n):
         exceed += fn(rng.permutation(y), p) >= observed - 1e-12
     return {"observed": observed, "p_value": (1 + exceed) / (n + 1), "n_permutations": int(n)}
-
-
-def predict_windows(
-    model_path: str | Path,
-    windows_npy: str | Path,
-    rows: np.ndarray,
-    *,
-    batch_size: int = 64,
-) -> np.ndarray:
-    """P(class 1) for the given rows of windows.npy, streamed batch-wise from the memmap."""
-    import keras
-
-    from eqprecursors.ground.training import WindowReader
-
-    model = keras.models.load_model(model_path)
-    reader = WindowReader(windows_npy)
-    rows = np.asarray(rows, dtype=np.int64)
-    out = np.empty(rows.size)
-    for a in range(0, rows.size, batch_size):
-        x = reader.read(rows[a : a + batch_size])[..., None]
-        out[a : a + x.shape[0]] = np.asarray(model.predict_on_batch(x))[:, 1]
-    return out
-
-
-def evaluate_model(
-    model_path: str | Path,
-    windows_npy: str | Path,
-    labels_csv: str | Path,
-    split_csv: str | Path,
-    metrics_json: str | Path,
-    *,
-    n_bootstrap: int,
-    n_permutations: int,
-    seed: int,
-    metrics: tuple[str, ...] = ("accuracy", "mcc", "f1", "roc_auc"),
-    part: str = "val",
-    batch_size: int = 64,
-    threads: int = 1,
-    predictions_csv: str | Path | None = None,
-) -> dict[str, Any]:
-    """Score the model on the ``part`` (default val) windows and write metrics.json.
-
-    The JSON holds :func:`classification_metrics`, a bootstrap CI and a permutation p-value
-    per metric in ``metrics``, the split method, n and class counts.  Optionally writes
-    per-window predictions (index, label, prob) for figures.
-    """
-    import pandas as pd
-
-    from eqprecursors.ground.training import configure_threads, load_split
-
-    configure_threads(threads)
-    parts = load_split(labels_csv, split_csv)
-    if part not in ("train", "val"):
-        raise ValueError(f"part must be 'train' or 'val', got {part!r}")
-    rows, y = parts[part]
-    p = predict_windows(model_path, windows_npy, rows, batch_size=batch_size)
-    result: dict[str, Any] = {
-        "model": str(model_path),
-        "split_method": parts["method"],
-        "part": part,
-        f"n_{part}": int(rows.size),
-        "class_counts": {str(c): int((y == c).sum()) for c in (0, 1)},
-        "seed": seed,
-        **classification_metrics(y, p),
-        "bootstrap_ci": {m: bootstrap_ci(y, p, m, n=n_bootstrap, seed=seed) for m in metrics},
-        "permutation": {
-            m: permutation_pvalue(y, p, m, n=n_permutations, seed=seed) for m in metrics
-        },
-    }
-    write_json(result, metrics_json)
-    if predictions_csv is not None:
-        Path(predictions_csv).parent.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame({"index": rows, "label": y, "prob": p}).to_csv(predictions_csv, index=False)
-    return result
-
-
-def metrics_table(runs, metrics_jsons, summary_jsons, out_csv, out_md) -> pd.DataFrame:
-    """One row per trained model: held-out metrics beside the chance baseline.
-
-    Putting accuracy next to the majority-class baseline, the bootstrap CI and the
-    permutation p-value in one row keeps a reader from mistaking the class ratio for skill.
-    """
-    import json
-
-    import pandas as pd
-
-    rows = []
-    for run, metrics_path, summary_path in zip(runs, metrics_jsons, summary_jsons, strict=True):
-        m = json.loads(Path(metrics_path).read_text())
-        s = json.loads(Path(summary_path).read_text())
-        ci = m["bootstrap_ci"].get("accuracy", {})
-        perm = m["permutation"]
-        rows.append(
-            {
-                **run,
-                "split": m["split_method"],
-                "n_train": s["n_train"],
-                "n_val": m["n"],
-                "val_pos": m["n_pos"],
-                "accuracy": m["accuracy"],
-                "accuracy_ci_low": ci.get("low"),
-                "accuracy_ci_high": ci.get("high"),
-                "baseline_accuracy": m["baseline_accuracy"],
-                "mcc": m["mcc"],
-                "f1": m["f1"],
-                "roc_auc": m["roc_auc"],
-                "p_accuracy": perm.get("accuracy", {}).get("p_value"),
-                "p_roc_auc": perm.get("roc_auc", {}).get("p_value"),
-            }
-        )
-    table = pd.DataFrame(rows)
-    Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out_csv, index=False, float_format="%.4g")
-    Path(out_md).write_text(_markdown(table) + "\n")
-    return table
-
-
-def _markdown(table) -> str:
-    """A pipe table without the optional tabulate dependency."""
-
-    def cell(v):
-        if isinstance(v, float):
-            return "" if np.isnan(v) else f"{v:.3g}"
-        return "" if v is None else str(v)
-
-    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(False)]
-    return "\n".join(lines)

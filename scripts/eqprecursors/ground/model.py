@@ -1,4 +1,4 @@
-"""VGG-like CNN of the seed-000 paper (Table 2), Keras 3.
+"""VGG-like CNN of Petrescu & Moldovan (2022, doi:10.3390/make4040046), Table 2, Keras 3.
 
 Input is one normalised window as a 3 x N greyscale image (components x time x 1 channel).
 Pooling is 1 x 2 (time only) because there are just three component rows.
@@ -6,8 +6,12 @@ Pooling is 1 x 2 (time only) because there are just three component rows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 import pandas as pd
+
+from eqprecursors.core.reports import write_markdown
 
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -33,7 +37,7 @@ def build_cnn(
     *,
     dense_activation: str = "relu",
     n_classes: int = 2,
-    name: str = "seed000_cnn",
+    name: str = "petrescu2022_cnn",
 ) -> keras.Model:
     """Paper Table 2 network for windows of ``n_samples`` (week: 10080).
 
@@ -72,6 +76,57 @@ def model_table(model: keras.Model) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["layer", "type", "output_shape", "params"])
+
+
+def layer_details(layer: keras.layers.Layer) -> str:
+    """Type-specific configuration of a layer in words (kernel, pool, activation)."""
+    kind = type(layer).__name__
+    act = getattr(layer, "activation", None)
+    act = getattr(act, "__name__", "") if act is not None else ""
+    if kind == "Conv2D":
+        k = "x".join(str(v) for v in layer.kernel_size)
+        return f"{layer.filters} filters, kernel {k}, padding {layer.padding}, {act}"
+    if kind.startswith("MaxPooling"):
+        return f"pool {'x'.join(str(v) for v in layer.pool_size)}"
+    if kind == "Dense":
+        return f"{layer.units} units, {act}"
+    if kind == "InputLayer":
+        return "components x time x 1"
+    return ""
+
+
+def layer_rows(n_samples: int, dense_activation: str = "relu") -> tuple[pd.DataFrame, int]:
+    """:func:`model_table` of the built network plus ``details``, and its parameter total.
+
+    Read off the built Keras model (not written by hand), so Figure 4 and Table 2 show what
+    is trained: output shapes and parameter counts are Keras' own.
+    """
+    model = build_cnn(int(n_samples), dense_activation=dense_activation)
+    table = model_table(model)
+    table["details"] = [layer_details(layer) for layer in model.layers]
+    return table, int(model.count_params())
+
+
+def write_table_model(
+    n_samples: int, out_csv: str | Path, out_md: str | Path, *, dense_activation: str = "relu"
+) -> pd.DataFrame:
+    """Table 2: layers, output shapes and parameter counts of the built model, plus total."""
+    table, total = layer_rows(n_samples, dense_activation)
+    table = table[["layer", "type", "details", "output_shape", "params"]]
+    total_row = pd.DataFrame(
+        [{"layer": "total", "type": "", "details": "", "output_shape": "", "params": total}]
+    )
+    table = pd.concat([table, total_row], ignore_index=True)
+    Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out_csv, index=False)
+    title = (
+        f"Table 2: CNN of Petrescu & Moldovan (2022) for N = {int(n_samples):,} samples "
+        f"(hidden Dense activation {dense_activation})\n\n"
+    )
+    write_markdown(
+        table.assign(params=table["params"].map(lambda v: f"{int(v):,}")), out_md, title=title
+    )
+    return table
 
 
 def training_flops_per_sample(model: keras.Model) -> int:

@@ -1,4 +1,4 @@
-"""Train the seed-000 CNN on a labelled window dataset, and fit learning curves.
+"""Train the Table 2 CNN of Petrescu & Moldovan (2022) on a labelled window dataset.
 
 Windows are streamed from the memory-mapped ``windows.npy``: a ``tf.data`` pipeline of
 row indices is shuffled (seeded), batched, and each batch is gathered from the file by a
@@ -10,49 +10,16 @@ prefetched batches stay resident.
 
 from __future__ import annotations
 
-import json
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from eqprecursors.core.reports import write_json
 from eqprecursors.core.runtime import configure_threads
 from eqprecursors.core.splits import read_split
-
-
-class WindowReader:
-    """Gather rows of a (n, 3, N) float32 ``.npy`` by index through a short-lived memmap."""
-
-    def __init__(self, path: str | Path):
-        self.path = str(path)
-        m = np.load(self.path, mmap_mode="r")
-        if m.ndim != 3 or m.shape[1] != 3:
-            raise ValueError(f"{path}: expected (n, 3, N) windows, got shape {m.shape}")
-        self.shape, self.dtype = m.shape, m.dtype
-        self.offset = m.offset if isinstance(m, np.memmap) else None
-        del m
-
-    @property
-    def n_samples(self) -> int:
-        return int(self.shape[2])
-
-    def read(self, rows: np.ndarray) -> np.ndarray:
-        """Rows in the given order as float32 (n, 3, N); read sorted for sequential I/O."""
-        rows = np.asarray(rows, dtype=np.int64)
-        out = np.empty((rows.size, 3, self.shape[2]), dtype=np.float32)
-        if rows.size == 0:
-            return out
-        order = np.argsort(rows, kind="stable")
-        if self.offset is None:  # empty file: np.load returned an in-memory array
-            m = np.load(self.path)
-        else:
-            m = np.memmap(self.path, self.dtype, "r", offset=self.offset, shape=self.shape)
-        out[order] = m[rows[order]]
-        del m
-        return out
+from eqprecursors.ground.store import WindowReader
 
 
 def make_pipeline(
@@ -211,103 +178,5 @@ def train(
         "final": last,
     }
     if summary_json is not None:
-        Path(summary_json).write_text(json.dumps(summary, indent=2) + "\n")
+        write_json(summary, summary_json)
     return summary
-
-
-# --------------------------------------------------------------------------------------
-# learning curve
-# --------------------------------------------------------------------------------------
-def inverse_power_law(n: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
-    """acc(n) = a - b * n**(-c): a = asymptotic accuracy, c > 0 = learning rate of the curve."""
-    return a - b * np.power(n, -c)
-
-
-def fit_learning_curve(
-    sample_sizes,
-    accuracies,
-    target_accuracy: float,
-    *,
-    min_points: int = 4,
-    min_r2: float = 0.8,
-    max_accuracy: float = 1.0,
-) -> dict[str, Any]:
-    """Fit acc(n) = a - b n^-c and extrapolate the n that reaches ``target_accuracy``.
-
-    The extrapolation is only called meaningful when the fit converges with b > 0 and c > 0
-    (accuracy rises and saturates), R^2 >= ``min_r2``, there are >= ``min_points`` sizes and
-    the target is below the asymptote a.  Otherwise ``meaningful`` is False and ``reasons``
-    says why -- the paper's flat curve (accuracy == class ratio) ends up here.
-    """
-    from scipy.optimize import curve_fit
-
-    n = np.asarray(sample_sizes, dtype=float)
-    acc = np.asarray(accuracies, dtype=float)
-    res: dict[str, Any] = {
-        "meaningful": False,
-        "verdict": "not meaningful",
-        "reasons": [],
-        "params": None,
-        "param_std": None,
-        "r2": float("nan"),
-        "n_for_target": None,
-        "target_accuracy": float(target_accuracy),
-        "n_points": int(n.size),
-    }
-    if n.shape != acc.shape or np.any(~np.isfinite(n)) or np.any(n <= 0):
-        raise ValueError("sample_sizes must be positive and match accuracies in shape")
-    ok = np.isfinite(acc)
-    n, acc = n[ok], acc[ok]
-    if np.unique(n).size < min_points:
-        res["reasons"].append(f"too few points ({np.unique(n).size} < {min_points})")
-        return res
-    scale = float(n.max())  # fit in n / n_max for conditioning, convert b back after
-    x = n / scale
-    a0 = min(max_accuracy, float(acc.max()) + 0.01)
-    b0 = max(a0 - float(acc[np.argmin(x)]), 1e-3) * float(x.min()) ** 0.5
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            popt, pcov = curve_fit(
-                inverse_power_law,
-                x,
-                acc,
-                p0=[a0, b0, 0.5],
-                bounds=([0.0, -np.inf, -5.0], [max_accuracy, np.inf, 5.0]),
-                maxfev=20000,
-            )
-    except (RuntimeError, ValueError) as exc:
-        res["reasons"].append(f"fit failed: {exc}")
-        return res
-    a, b_s, c = (float(v) for v in popt)
-    b = b_s * scale**c
-    pred = inverse_power_law(x, a, b_s, c)
-    ss_res = float(np.sum((acc - pred) ** 2))
-    ss_tot = float(np.sum((acc - acc.mean()) ** 2))
-    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
-    std = np.sqrt(np.diag(pcov)) if np.all(np.isfinite(pcov)) else np.full(3, np.nan)
-    res.update(
-        params={"a": a, "b": b, "c": c},
-        param_std={"a": float(std[0]), "b": float(std[1] * scale**c), "c": float(std[2])},
-        r2=r2,
-    )
-    if not np.isfinite(r2):
-        res["reasons"].append("accuracies are constant (R^2 undefined)")
-    elif r2 < min_r2:
-        res["reasons"].append(f"poor fit (R^2 = {r2:.3f} < {min_r2})")
-    if c <= 1e-6:
-        res["reasons"].append(f"c = {c:.3g} <= 0: no power-law saturation")
-    if b <= 0:
-        res["reasons"].append(f"b = {b:.3g} <= 0: accuracy does not increase with n")
-    if target_accuracy >= a:
-        res["reasons"].append(f"target {target_accuracy} is not below the asymptote a = {a:.4f}")
-    if not res["reasons"]:
-        n_t = (b / (a - target_accuracy)) ** (1.0 / c)
-        res.update(meaningful=True, verdict="meaningful", n_for_target=float(n_t))
-    return res
-
-
-def learning_curve_table(histories: dict[float, str | Path], metric: str = "val_accuracy"):
-    """{subset n or fraction: history_csv} -> DataFrame (n, final metric) for the fit/plot."""
-    rows = [{"n": k, metric: float(pd.read_csv(p)[metric].iloc[-1])} for k, p in histories.items()]
-    return pd.DataFrame(rows).sort_values("n").reset_index(drop=True)

@@ -1,9 +1,8 @@
-"""Earthquake catalogs: read USGS/ISC/QuakeML files, select events around an observatory.
+"""Earthquake catalogs: read USGS/ISC/QuakeML/ISF files, sniff their format, write ours.
 
-Every reader returns the same tidy frame (one row per event, time as UTC) so the selection,
-the labelling and the plots never care where a catalog came from. Distances are geodesic on
-the WGS84 ellipsoid (Karney's algorithm via geographiclib): a spherical formula is off by up
-to ~0.5 %, i.e. ~1 km at the paper's 200 km radius, enough to flip events at the edge.
+Every reader returns the same tidy frame (one row per event, time as UTC) so the selection
+(:mod:`eqprecursors.ground.events`), the labelling and the plots never care where a catalog
+came from. The query URLs are in :mod:`eqprecursors.sources.urls`.
 """
 
 from __future__ import annotations
@@ -13,15 +12,14 @@ import logging
 import math
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
-from geographiclib.geodesic import Geodesic
 
 from eqprecursors.core.atomic import atomic_write_bytes
+from eqprecursors.core.times import format_iso, to_epoch_ns
+from eqprecursors.io.parsing import parse_as
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +33,7 @@ CATALOG_COLUMNS = [
     "distance_km",
     "event_id",
 ]
-#: Columns of a freshly read catalog (distance is added by :func:`select_events`).
+#: Columns of a freshly read catalog (``ground.events.select_events`` adds the distance).
 READ_COLUMNS = [c for c in CATALOG_COLUMNS if c != "distance_km"]
 
 FORMATS = ("usgs_csv", "isc_catcsv", "quakeml", "isc_isf")
@@ -107,14 +105,15 @@ def read_catalog(path, fmt: str = "auto", *, earthquakes_only: bool = False) -> 
         "quakeml": _read_quakeml,
         "isc_isf": _read_isc_isf,
     }
-    if fmt not in readers:
-        raise CatalogFormatError(f"{path}: unknown catalog format {fmt!r}; use {FORMATS}")
-    try:
-        df = readers[fmt](text)
-    except CatalogFormatError as exc:
-        raise CatalogFormatError(f"{path}: {exc}") from exc
-    except (ValueError, KeyError, IndexError, ET.ParseError) as exc:
-        raise CatalogFormatError(f"{path}: not a readable {fmt} catalog ({exc})") from exc
+    df = parse_as(
+        fmt,
+        readers,
+        text,
+        path,
+        error=CatalogFormatError,
+        what="catalog",
+        catch=(ValueError, KeyError, IndexError, ET.ParseError),
+    )
     if earthquakes_only and "event_type" in df:
         df = df[_is_earthquake(df["event_type"])]
     return _finalise(df)
@@ -142,6 +141,23 @@ def sniff_catalog_format(text: str, path="<text>") -> str:
     )
 
 
+def looks_like_usgs_csv(content: bytes) -> bool:
+    """Download check: a USGS FDSN csv (empty is allowed: FDSN answers 204 No Content)."""
+    return not content.strip() or _sniffed_as(content, "usgs_csv")
+
+
+def looks_like_isc_catcsv(content: bytes) -> bool:
+    """Download check: an ISC CATCSV page (its CSV comes wrapped in HTML) or "no events"."""
+    return _sniffed_as(content, "isc_catcsv")
+
+
+def _sniffed_as(content: bytes, fmt: str) -> bool:
+    found = sniff_catalog_format(_decode(content), "<download>")
+    if found != fmt:
+        raise CatalogFormatError(f"<download>: a {found} catalog, expected {fmt}")
+    return True
+
+
 def _decode(raw: bytes) -> str:
     # utf-8-sig drops the BOM that USGS exports (and Excel) put in front of the header.
     try:
@@ -158,7 +174,7 @@ def _finalise(df: pd.DataFrame) -> pd.DataFrame:
     """Common dtypes, column order and time order for every reader."""
     out = pd.DataFrame(
         {
-            "time": _to_utc_ns(df["time"]),
+            "time": utc_times(df["time"]),
             "latitude": pd.to_numeric(df["latitude"], errors="coerce").astype(float),
             "longitude": pd.to_numeric(df["longitude"], errors="coerce").astype(float),
             "depth_km": pd.to_numeric(df["depth_km"], errors="coerce").astype(float),
@@ -174,8 +190,8 @@ def _finalise(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("time", kind="stable").reset_index(drop=True)
 
 
-def _to_utc_ns(values) -> pd.Series:
-    # pandas 3 infers a resolution (often "us") from strings; the API promises ns.
+def utc_times(values) -> pd.Series:
+    """Times as a ``datetime64[ns, UTC]`` Series (pandas 3 would infer "us" from strings)."""
     s = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601", errors="raise")
     return s.dt.as_unit("ns")
 
@@ -403,105 +419,8 @@ def _read_isc_isf(text: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------
-# selection
-# --------------------------------------------------------------------------------------
-
-
-def _to_utc_timestamp(value, *, is_end: bool = False) -> pd.Timestamp | None:
-    """A bound as a UTC timestamp; a bare date as an end bound means "through that day"."""
-    if value is None:
-        return None
-    date_only = isinstance(value, date) and not isinstance(value, datetime)
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        date_only = True
-    ts = pd.Timestamp(value)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    if is_end and date_only:
-        ts = ts + pd.Timedelta(days=1)
-    return ts
-
-
-def geodesic_distance_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """WGS84 geodesic distance(s) in km from one point to arrays of points."""
-    lat2 = np.atleast_1d(np.asarray(lat2, dtype=float))
-    lon2 = np.atleast_1d(np.asarray(lon2, dtype=float))
-    inverse = Geodesic.WGS84.Inverse
-    out = np.full(lat2.shape, np.nan)
-    for i, (la, lo) in enumerate(zip(lat2, lon2, strict=True)):
-        if math.isfinite(la) and math.isfinite(lo):
-            out[i] = inverse(lat1, lon1, la, lo, Geodesic.DISTANCE)["s12"] / 1000.0
-    return out
-
-
-def _haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-def select_events(
-    df: pd.DataFrame,
-    *,
-    latitude: float,
-    longitude: float,
-    max_distance_km: float,
-    min_magnitude: float,
-    max_depth_km: float,
-    start=None,
-    end=None,
-    strict_magnitude: bool = True,
-) -> pd.DataFrame:
-    """Events near an observatory, with their geodesic ``distance_km``, sorted by time.
-
-    Keeps M > ``min_magnitude`` (the paper's "M > 4"; ``strict_magnitude=False`` gives
-    >=), depth <= ``max_depth_km``, distance <= ``max_distance_km`` and
-    ``start <= time < end``. A bare date as ``end`` means through the end of that day, so
-    the config's inclusive ``end: "2020-12-31"`` keeps events on the 31st. Events with an
-    unknown magnitude, depth or position are dropped: they cannot be shown to qualify.
-    Returns exactly ``CATALOG_COLUMNS``.
-    """
-    if max_distance_km <= 0:
-        raise ValueError(f"max_distance_km must be positive, got {max_distance_km}")
-    df = df.reset_index(drop=True)
-    mag = df["magnitude"].to_numpy(dtype=float)
-    keep = mag > min_magnitude if strict_magnitude else mag >= min_magnitude
-    keep &= df["depth_km"].to_numpy(dtype=float) <= max_depth_km
-    t0 = _to_utc_timestamp(start)
-    t1 = _to_utc_timestamp(end, is_end=True)
-    times = _to_utc_ns(df["time"])
-    if t0 is not None:
-        keep &= (times >= t0).to_numpy()
-    if t1 is not None:
-        keep &= (times < t1).to_numpy()
-    lat = df["latitude"].to_numpy(dtype=float)
-    lon = df["longitude"].to_numpy(dtype=float)
-    # Cheap spherical pre-filter (its error is < 0.6 %), exact geodesic for the candidates.
-    keep &= _haversine_km(latitude, longitude, lat, lon) <= max_distance_km * 1.01 + 1.0
-    dist = np.full(len(df), np.nan)
-    idx = np.flatnonzero(keep)
-    dist[idx] = geodesic_distance_km(latitude, longitude, lat[idx], lon[idx])
-    keep &= dist <= max_distance_km
-    out = df.loc[keep].copy()
-    out["time"] = times[keep].to_numpy()
-    out["distance_km"] = dist[keep]
-    for col in CATALOG_COLUMNS:
-        if col not in out:
-            out[col] = np.nan
-    out = out[CATALOG_COLUMNS].sort_values("time", kind="stable").reset_index(drop=True)
-    out["time"] = _to_utc_ns(out["time"])
-    return out
-
-
-# --------------------------------------------------------------------------------------
 # writing
 # --------------------------------------------------------------------------------------
-
-
-def format_utc(times: pd.Series) -> pd.Series:
-    """UTC ISO-8601 strings such as ``2016-08-24T01:36:32Z`` (whole seconds, truncated)."""
-    return _to_utc_ns(times).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write_catalog(df: pd.DataFrame, path) -> Path:
@@ -511,161 +430,7 @@ def write_catalog(df: pd.DataFrame, path) -> Path:
         if col not in out:
             out[col] = np.nan
     out = out[CATALOG_COLUMNS]
-    out["time"] = format_utc(out["time"])
+    out["time"] = format_iso(to_epoch_ns(out["time"]))  # 2016-08-24T01:36:32Z
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n", float_format="%.6g")
     return atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
-
-
-def select_catalog_file(
-    src,
-    dest,
-    *,
-    fmt: str = "auto",
-    latitude: float,
-    longitude: float,
-    min_magnitude: float,
-    max_distance_km: float,
-    max_depth_km: float,
-    start=None,
-    end=None,
-    strict_magnitude: bool = True,
-) -> pd.DataFrame:
-    """Read ``src``, select the events around one observatory and write ``dest``."""
-    events = select_events(
-        read_catalog(src, fmt),
-        latitude=latitude,
-        longitude=longitude,
-        max_distance_km=max_distance_km,
-        min_magnitude=min_magnitude,
-        max_depth_km=max_depth_km,
-        start=start,
-        end=end,
-        strict_magnitude=strict_magnitude,
-    )
-    log.info(
-        "%s: %d events within %.0f km of (%.3f, %.3f), M %s %.1f, depth <= %.0f km",
-        src,
-        len(events),
-        max_distance_km,
-        latitude,
-        longitude,
-        ">" if strict_magnitude else ">=",
-        min_magnitude,
-        max_depth_km,
-    )
-    write_catalog(events, dest)
-    return events
-
-
-# --------------------------------------------------------------------------------------
-# query URLs
-# --------------------------------------------------------------------------------------
-
-
-def _query_bounds(start, end) -> tuple[datetime, datetime]:
-    t0 = _to_utc_timestamp(start)
-    t1 = _to_utc_timestamp(end, is_end=True)
-    if t0 is None or t1 is None:
-        raise ValueError("start and end are required")
-    if t1 <= t0:
-        raise ValueError(f"end {end} is not after start {start}")
-    return t0.to_pydatetime(), t1.to_pydatetime()
-
-
-def usgs_fdsn_url(
-    base_url: str,
-    *,
-    start,
-    end,
-    latitude: float,
-    longitude: float,
-    max_radius_km: float,
-    min_magnitude: float,
-    max_depth_km: float | None = None,
-    event_type: str | None = "earthquake",
-) -> str:
-    """FDSN event query (USGS ComCat) for a circle around a site, as ``format=csv``.
-
-    ``base_url`` is the service root (``https://earthquake.usgs.gov``) or the full
-    ``.../fdsnws/event/1/query`` endpoint. ``minmagnitude`` is inclusive on the server; the
-    strict M > min is applied by :func:`select_events`. A bare-date ``end`` covers that
-    whole day. ``eventtype`` is a USGS extension; pass ``event_type=None`` for other FDSN
-    servers.
-    """
-    t0, t1 = _query_bounds(start, end)
-    url = base_url.rstrip("/")
-    if not url.endswith("/query"):
-        url += "/fdsnws/event/1/query"
-    params = {
-        "format": "csv",
-        "starttime": t0.strftime("%Y-%m-%dT%H:%M:%S"),
-        "endtime": t1.strftime("%Y-%m-%dT%H:%M:%S"),
-        "latitude": f"{latitude:g}",
-        "longitude": f"{_wrap_lon(longitude):g}",
-        "maxradiuskm": f"{max_radius_km:g}",
-        "minmagnitude": f"{min_magnitude:g}",
-    }
-    if max_depth_km is not None:
-        params["maxdepth"] = f"{max_depth_km:g}"
-    if event_type:
-        params["eventtype"] = event_type
-    params["orderby"] = "time-asc"
-    return f"{url}?{urlencode(params, safe=':')}"
-
-
-def isc_catcsv_url(
-    base_url: str,
-    *,
-    start,
-    end,
-    latitude: float,
-    longitude: float,
-    max_radius_km: float,
-    min_magnitude: float,
-    max_depth_km: float | None = None,
-    request: str = "COMPREHENSIVE",
-) -> str:
-    """ISC bulletin event-catalogue query (CATCSV) for a circle around a site.
-
-    Parameters follow isc.ac.uk/iscbulletin/search/webservices/catalogue: ``searchshape=
-    CIRC`` with ``ctr_lat``, ``ctr_lon``, ``radius`` and ``max_dist_units=km``; times as
-    ``start_year/start_month/start_day/start_time``; magnitudes of any type from any
-    agency (``req_mag_type=Any&req_mag_agcy=Any``) so that every magnitude is listed and
-    :func:`pick_isc_magnitude` can choose. ``request`` may be ``REVIEWED``.
-    """
-    t0, t1 = _query_bounds(start, end)
-    # The ISC end time is inclusive: stop one second before the exclusive bound.
-    t1 = t1 - timedelta(seconds=1)
-    url = base_url.rstrip("/")
-    if not url.endswith("web-db-run"):
-        url += "/cgi-bin/web-db-run"
-    params = {
-        "request": request,
-        "out_format": "CATCSV",
-        "searchshape": "CIRC",
-        "ctr_lat": f"{latitude:g}",
-        "ctr_lon": f"{_wrap_lon(longitude):g}",
-        "radius": f"{max_radius_km:g}",
-        "max_dist_units": "km",
-        "start_year": t0.year,
-        "start_month": f"{t0.month:02d}",
-        "start_day": f"{t0.day:02d}",
-        "start_time": t0.strftime("%H:%M:%S"),
-        "end_year": t1.year,
-        "end_month": f"{t1.month:02d}",
-        "end_day": f"{t1.day:02d}",
-        "end_time": t1.strftime("%H:%M:%S"),
-        "min_dep": "",
-        "max_dep": "" if max_depth_km is None else f"{max_depth_km:g}",
-        "min_mag": f"{min_magnitude:g}",
-        "max_mag": "",
-        "req_mag_type": "Any",
-        "req_mag_agcy": "Any",
-    }
-    return f"{url}?{urlencode(params, safe=':')}"
-
-
-def _wrap_lon(lon: float) -> float:
-    """Longitude in -180..180 (the config allows 0..360, as IAGA-2002 headers do)."""
-    return ((float(lon) + 180.0) % 360.0) - 180.0

@@ -1,4 +1,4 @@
-"""IAGA-2002 geomagnetic observatory files: reading, writing, merging, gap policy, netCDF.
+"""IAGA-2002 geomagnetic observatory files: the reader, the frame mapping and the sniffer.
 
 Why a hand-written reader: a year of 1-second data is ~2.7 GB of text and the workflow decodes
 every observatory on every run, so the data block is parsed in bulk.  When every data line
@@ -12,7 +12,9 @@ file always yields an :class:`IagaFormatError` naming the file and the 1-based l
 Format facts (INTERMAGNET technical manual, IAGA-2002): header lines start with a space and
 end with ``|``; comment lines start with `` #``; the column-header line starts with
 ``DATE       TIME         DOY`` and names each element as IAGA code + one letter (mapped by
-letter, never by position); ``99999.00`` is missing and ``88888.00`` not recorded.
+letter, never by position); ``99999.00`` is missing and ``88888.00`` not recorded.  The
+writer is :mod:`.iaga_writer`; merging, the gap policy and the netCDF product are
+:mod:`eqprecursors.ground.decode`.
 """
 
 from __future__ import annotations
@@ -22,29 +24,23 @@ import io
 import math
 import os
 import re
-import textwrap
 import zipfile
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from eqprecursors.core.atomic import atomic_path, atomic_write_bytes
+from eqprecursors.core.times import NS_PER_DAY, NS_PER_S
 
 __all__ = [
     "FRAME_GEOGRAPHIC",
     "FRAME_SENSOR_HEZ",
     "IagaFormatError",
     "IagaRecord",
-    "decode_ground",
-    "fill_short_gaps",
-    "merge_records",
+    "looks_like_iaga2002",
     "read_iaga",
-    "regularize",
     "to_geographic",
-    "write_iaga",
 ]
 
 MISSING = 99999.0  # IAGA-2002: value missing
@@ -53,10 +49,7 @@ FRAME_GEOGRAPHIC = "geographic XYZ"
 FRAME_SENSOR_HEZ = "sensor HEZ"
 IAGA_SUFFIXES = (".min", ".sec", ".hor", ".day", ".mon", ".yr", ".iaga", ".txt")
 LINE_WIDTH = 70
-DEFAULT_MAX_GAP = np.timedelta64(3, "m")  # the paper's short-gap limit
 
-_NS_PER_S = 1_000_000_000
-_NS_PER_DAY = 86_400 * _NS_PER_S
 # datetime64[ns] covers 1677-09-21 .. 2262-04-11; whole years inside that range only.
 _YEAR_MIN, _YEAR_MAX = 1678, 2261
 
@@ -124,9 +117,7 @@ def _read_zip(path: str, raw: bytes) -> list[IagaRecord]:
             (i for i in zf.infolist() if not i.is_dir() and not _hidden_member(i.filename)),
             key=lambda i: i.filename,
         )
-        chosen = [
-            i for i in infos if i.filename.lower().removesuffix(".gz").endswith(IAGA_SUFFIXES)
-        ]
+        chosen = [i for i in infos if _iaga_name(i.filename)]
         contents = {i.filename: zf.read(i) for i in (chosen or infos)}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
         raise IagaFormatError(path, 1, f"corrupt zip archive ({exc})") from None
@@ -208,7 +199,7 @@ def _parse(path: str, raw: bytes) -> IagaRecord:
     if parsed is None:
         parsed = _slow_block(path, raw[pos:], k, first)
     time, vals = parsed
-    _check_monotonic(path, time, first)
+    check_monotonic(path, time, first)
 
     code = header.get("iaga code", "").strip().upper() or (codes[0].upper() if codes else "")
     lon = _header_float(path, header, label_lines, "geodetic longitude")
@@ -266,7 +257,7 @@ def _header_float(path, header, label_lines, key) -> float:
     return value
 
 
-def _check_monotonic(path: str, time: np.ndarray, first: int) -> None:
+def check_monotonic(path: str, time: np.ndarray, first: int) -> None:
     if time.size > 1:
         bad = np.flatnonzero(np.diff(time) <= np.timedelta64(0, "ns"))
         if bad.size:
@@ -538,13 +529,13 @@ def _assemble_time(path, first, *, year, month, day, hour, minute, second, frac_
         )
         raise IagaFormatError(path, first + i, f"invalid or out-of-range date/time {stamp}")
     lengths = np.diff(np.concatenate((starts, [key.size])))
-    day_ns = np.repeat(_days_from_civil(y, m, d) * _NS_PER_DAY, lengths)
-    tod = ((hour * 60 + minute) * 60 + second) * _NS_PER_S
+    day_ns = np.repeat(_days_from_civil(y, m, d) * NS_PER_DAY, lengths)
+    tod = ((hour * 60 + minute) * 60 + second) * NS_PER_S
     return (day_ns + tod + frac_ns).astype("datetime64[ns]")
 
 
 # ======================================================================================
-# components, merging, gap policy
+# components and format sniffing
 # ======================================================================================
 _VARIATION_TYPES = ("variation", "reported", "adjusted")
 
@@ -589,475 +580,16 @@ def to_geographic(rec: IagaRecord) -> tuple[dict[str, np.ndarray], str]:
     return out, frame
 
 
-_COMPONENT_ORDER = ("X", "Y", "Z", "F", "G")
+def looks_like_iaga2002(content: bytes) -> bool:
+    """IAGA-2002 text: first line `` Format  IAGA-2002``, a ``DATE  TIME  DOY`` column line.
 
-
-def _cadence_ns(time: np.ndarray) -> int | None:
-    if time.size < 2:
-        return None
-    return int(np.diff(time.astype("datetime64[ns]").astype(np.int64)).min())
-
-
-_INTERVAL_WORDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-
-
-def _header_cadence_ns(rec: IagaRecord) -> int | None:
-    m = re.search(r"(\d+)-(second|minute|hour|day)", rec.header.get("data interval type", ""), re.I)
-    return int(m.group(1)) * _INTERVAL_WORDS[m.group(2).lower()] * _NS_PER_S if m else None
-
-
-def merge_records(records) -> tuple[np.ndarray, dict[str, np.ndarray], str, list[str]]:
-    """Many daily/monthly records -> one continuous, regular series at the native cadence.
-
-    Returns ``(time, values, frame, sources)``.  Missing time stamps become NaN samples.
-    Duplicate rule: records are applied in sorted path order and, per time stamp and
-    component, the LAST record holding a non-NaN value wins (a later file overrides an
-    earlier one, but a gap in a later file never erases a valid earlier value).
-    Non-monotonic time inside a record, a record from another observatory (the minority
-    code), mixed frames,
-    mixed cadences or time stamps off the common grid raise IagaFormatError naming the file.
+    The download check of INTERMAGNET bodies. A header without data rows is accepted (a
+    month the observatory did not report); decoding deals with gaps. Raises ValueError.
     """
-    recs = sorted(records, key=lambda r: r.path)
-    if not recs:
-        raise ValueError("merge_records needs at least one record")
-    # The reference observatory is the majority code (ties: first in path order), so the
-    # error names the odd file out rather than whichever sorts first.
-    codes = [r.iaga_code.upper() for r in recs]
-    ref = recs[codes.index(max(dict.fromkeys(codes), key=codes.count))]
-    frame = None
-    converted = []
-    for rec in recs:
-        _check_monotonic(rec.path, rec.time, rec.first_data_line or 1)
-        if rec.iaga_code.upper() != ref.iaga_code.upper():
-            raise IagaFormatError(
-                rec.path,
-                rec.label_lines.get("iaga code", 1),
-                f"IAGA code {rec.iaga_code!r} differs from {ref.iaga_code!r} of {ref.path}",
-            )
-        comps, fr = to_geographic(rec)
-        if frame is None:
-            frame = fr
-        elif fr != frame:
-            raise IagaFormatError(
-                rec.path,
-                rec.label_lines.get("reported", max(rec.first_data_line - 1, 1)),
-                f"component frame {fr!r} ({rec.elements}) differs from {frame!r} of the "
-                "earlier files; refusing to mix frames",
-            )
-        converted.append((rec, comps))
-
-    cadences = {}
-    for rec, _ in converted:
-        c = _cadence_ns(rec.time)
-        if c is not None:
-            cadences[rec.path] = c
-    if cadences:
-        cad = min(cadences.values())
-        for rec, _ in converted:
-            c = cadences.get(rec.path)
-            if c is not None and c != cad:
-                raise IagaFormatError(
-                    rec.path,
-                    rec.first_data_line or 1,
-                    f"cadence {c / _NS_PER_S:g} s differs from {cad / _NS_PER_S:g} s",
-                )
-    else:
-        cad = _header_cadence_ns(ref) or 60 * _NS_PER_S
-
-    t0 = min(int(rec.time[0].astype(np.int64)) for rec, _ in converted if rec.time.size)
-    t1 = max(int(rec.time[-1].astype(np.int64)) for rec, _ in converted if rec.time.size)
-    n = (t1 - t0) // cad + 1
-    names = [c for c in _COMPONENT_ORDER if any(c in comps for _, comps in converted)]
-    out = {c: np.full(n, np.nan) for c in names}
-    for rec, comps in converted:
-        rel = rec.time.astype("datetime64[ns]").astype(np.int64) - t0
-        off = rel % cad
-        if off.any():
-            i = int(np.flatnonzero(off)[0])
-            raise IagaFormatError(
-                rec.path,
-                (rec.first_data_line or 1) + i,
-                f"time stamp {rec.time[i]} is off the {cad / _NS_PER_S:g} s grid of the series",
-            )
-        idx = rel // cad
-        for c, v in comps.items():
-            good = ~np.isnan(v)
-            out[c][idx[good]] = v[good]
-    time = (t0 + np.arange(n, dtype=np.int64) * cad).astype("datetime64[ns]")
-    return time, out, frame, [rec.path for rec in recs]
-
-
-def regularize(time, values: Mapping[str, np.ndarray], cadence=None):
-    """Put a series on a regular axis at its native (smallest) cadence; new samples are NaN.
-
-    Needed before :func:`fill_short_gaps`, which measures gaps in samples.
-    """
-    t = np.asarray(time).astype("datetime64[ns]").astype(np.int64)
-    if t.size < 2:
-        return t.astype("datetime64[ns]"), {
-            c: np.asarray(v, float).copy() for c, v in values.items()
-        }
-    if np.any(np.diff(t) <= 0):
-        raise ValueError("time must be strictly increasing")
-    cad = int(np.timedelta64(cadence, "ns").astype(np.int64)) if cadence is not None else None
-    cad = cad or int(np.diff(t).min())
-    rel = t - t[0]
-    if np.any(rel % cad):
-        raise ValueError("time stamps are not on a regular grid of the cadence")
-    idx = rel // cad
-    n = int(idx[-1]) + 1
-    out = {}
-    for c, v in values.items():
-        full = np.full(n, np.nan)
-        full[idx] = np.asarray(v, dtype=np.float64)
-        out[c] = full
-    return (t[0] + np.arange(n, dtype=np.int64) * cad).astype("datetime64[ns]"), out
-
-
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, lengths) of the True runs of a boolean vector."""
-    d = np.diff(np.concatenate(([0], mask.view(np.int8), [0])))
-    starts = np.flatnonzero(d == 1)
-    return starts, np.flatnonzero(d == -1) - starts
-
-
-def _mark(n: int, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    marks = np.zeros(n + 1, dtype=np.int32)
-    np.add.at(marks, starts, 1)
-    np.add.at(marks, starts + lengths, -1)
-    return np.cumsum(marks[:-1]) > 0
-
-
-def fill_short_gaps(time, values, max_gap=DEFAULT_MAX_GAP):
-    """The paper's gap policy on a regular series -> ``(values_filled, long_gap_mask)``.
-
-    A gap (run of NaN in one component) lasting less than ``max_gap`` (at 1-min cadence:
-    fewer than 3 missing samples) is filled with that component's mean over the series
-    passed in ("the period").  Longer gaps stay NaN and are flagged: the mask is True where
-    any recorded component is inside a long gap.  A component that is NaN everywhere (not
-    recorded, e.g. F = 88888) is left alone and does not count.  ``time`` must be regular
-    (use :func:`merge_records` or :func:`regularize` first) because gaps are counted in
-    samples; an irregular axis raises ValueError.
-    """
-    t = np.asarray(time).astype("datetime64[ns]").astype(np.int64)
-    max_ns = int(np.timedelta64(max_gap).astype("timedelta64[ns]").astype(np.int64))
-    n = t.size
-    if n > 1:
-        steps = np.diff(t)
-        if np.any(steps != steps[0]) or steps[0] <= 0:
-            raise ValueError("fill_short_gaps needs a regular time axis: call regularize() first")
-        cad = int(steps[0])
-    else:
-        cad = None
-    filled = {}
-    mask = np.zeros(n, dtype=bool)
-    for c, v in values.items():
-        v = np.array(v, dtype=np.float64)
-        if v.shape != (n,):
-            raise ValueError(f"component {c!r} has shape {v.shape}, time has {n} samples")
-        nan = np.isnan(v)
-        if nan.all() or not nan.any():
-            filled[c] = v
-            continue
-        starts, lengths = _runs(nan)
-        short = lengths * cad < max_ns if cad else np.zeros(lengths.size, dtype=bool)
-        v[_mark(n, starts[short], lengths[short])] = np.nanmean(v)
-        mask |= _mark(n, starts[~short], lengths[~short])
-        filled[c] = v
-    return filled, mask
-
-
-# ======================================================================================
-# netCDF output
-# ======================================================================================
-_LONG_NAMES = {
-    FRAME_GEOGRAPHIC: {
-        "X": "geomagnetic field northward component (geographic north)",
-        "Y": "geomagnetic field eastward component (geographic east)",
-    },
-    FRAME_SENSOR_HEZ: {
-        "X": "geomagnetic field component along the sensor H axis (baseline magnetic north)",
-        "Y": "geomagnetic field component along the sensor E axis (east of the H axis)",
-    },
-}
-_OTHER_NAMES = {
-    "Z": "geomagnetic field vertical component (positive down)",
-    "F": "geomagnetic total field intensity",
-    "G": "delta F: vector-derived minus scalar total field (IAGA element G)",
-}
-
-
-def _finite_median(xs) -> float:
-    """Station coordinates can differ in the last digit between files; take the median."""
-    xs = [x for x in xs if math.isfinite(x)]
-    return float(np.median(xs)) if xs else math.nan
-
-
-def expand_directories(paths) -> list[str]:
-    """Paths with every directory replaced by the sorted files in it.
-
-    A generator or a provider delivers a directory of daily files; the DAG knows only the
-    directory, so the decoder lists it.
-    """
-    out = []
-    for p in map(os.fspath, paths):
-        if os.path.isdir(p):
-            out += sorted(
-                os.path.join(p, name)
-                for name in os.listdir(p)
-                if os.path.isfile(os.path.join(p, name)) and not name.startswith(".")
-            )
-        else:
-            out.append(p)
-    return out
-
-
-def decode_ground(paths, out_nc, *, iaga_code, max_fill_gap_minutes=3) -> None:
-    """Observatory IAGA-2002 files -> one CF-1.8 netCDF (X, Y, Z[, F, G], gap_mask).
-
-    Everything is read and checked before anything is written, and the file is written to a
-    temporary name in the output directory and renamed, so a failure never leaves a partial
-    output.  Malformed input raises IagaFormatError.
-    """
-    if isinstance(paths, str | os.PathLike):
-        paths = [paths]
-    paths = expand_directories(paths)
-    if not paths:
-        raise ValueError("decode_ground needs at least one input file")
-    code = str(iaga_code).strip().upper()
-    records = [rec for p in paths for rec in read_iaga(p)]
-    for rec in records:
-        if rec.iaga_code.upper() != code:
-            raise IagaFormatError(
-                rec.path,
-                rec.label_lines.get("iaga code", 1),
-                f"file is from observatory {rec.iaga_code!r}, expected {code!r}",
-            )
-    time, values, frame, sources = merge_records(records)
-    recorded = {c: v for c, v in values.items() if c in "XYZ" or not np.isnan(v).all()}
-    max_gap = np.timedelta64(int(round(float(max_fill_gap_minutes) * 60 * 1e9)), "ns")
-    filled, mask = fill_short_gaps(time, recorded, max_gap)
-    for c in "XYZ":  # a vector component missing for the whole period is a gap too
-        mask |= np.isnan(filled[c])
-    was_filled = np.zeros(time.size, dtype=bool)
-    for c in filled:
-        was_filled |= np.isnan(recorded[c]) & ~np.isnan(filled[c])
-    n_short = int(_runs(was_filled)[0].size)
-
-    t_ns = time.astype(np.int64)
-    cad_ns = int(np.diff(t_ns).min()) if t_ns.size > 1 else 60 * _NS_PER_S
-    ref = time[0].astype("datetime64[D]")
-    rel = t_ns - ref.astype("datetime64[ns]").astype(np.int64)
-    if cad_ns % (60 * _NS_PER_S) == 0:
-        unit, scale = "minutes", 60 * _NS_PER_S
-    else:
-        unit, scale = "seconds", _NS_PER_S
-    tvals = rel // scale if not np.any(rel % scale) else rel / scale
-
-    first = records[0]
-    lat, lon, elev = (
-        _finite_median([getattr(r, key) for r in records])
-        for key in ("latitude", "longitude", "elevation")
-    )
-    dtypes = sorted({r.data_type for r in records if r.data_type})
-
-    import netCDF4  # local: only the decode step needs the netCDF library
-
-    with atomic_path(out_nc) as tmp, netCDF4.Dataset(tmp, "w", format="NETCDF4") as ds:
-        ds.createDimension("time", t_ns.size)
-        tv = ds.createVariable("time", "i8" if tvals.dtype.kind == "i" else "f8", ("time",))
-        tv.units = f"{unit} since {ref} 00:00:00"
-        tv.calendar = "standard"
-        tv.standard_name = "time"
-        tv.long_name = "time (UTC)"
-        tv.axis = "T"
-        tv[:] = tvals
-        for c, v in filled.items():
-            var = ds.createVariable(c, "f8", ("time",), zlib=True, fill_value=np.nan)
-            var.units = "nT"
-            var.long_name = _LONG_NAMES.get(frame, {}).get(c) or _OTHER_NAMES.get(c, c)
-            var.component = c
-            var.component_frame = frame
-            if c == "Z":
-                var.positive = "down"
-            var[:] = v
-        gm = ds.createVariable("gap_mask", "i1", ("time",), zlib=True)
-        gm.long_name = "sample lies inside a gap too long to fill (left NaN)"
-        gm.flag_values = np.array([0, 1], dtype=np.int8)
-        gm.flag_meanings = "valid_or_short_gap_filled long_gap"
-        gm[:] = mask.astype(np.int8)
-        ds.setncatts(
-            {
-                "Conventions": "CF-1.8",
-                "title": f"IAGA-2002 ground magnetometer data, observatory {code}",
-                "iaga_code": code,
-                "station_name": first.header.get("station name", ""),
-                "latitude": lat,
-                "longitude": lon,
-                "elevation": elev,
-                "data_type": ", ".join(dtypes),
-                "component_frame": frame,
-                "source_files": "\n".join(os.path.basename(s) for s in sources),
-                "cadence_seconds": cad_ns / _NS_PER_S,
-                "n_filled_short_gaps": n_short,
-                "n_long_gap_samples": int(mask.sum()),
-                "gap_policy": (
-                    f"gaps shorter than {float(max_fill_gap_minutes):g} min filled with the "
-                    "component mean of the series; longer gaps left NaN and gap_mask=1; "
-                    "n_filled_short_gaps counts filled runs of time steps"
-                ),
-                "duplicate_rule": (
-                    "overlapping files applied in sorted path order; the last non-NaN value wins"
-                ),
-            }
-        )
-
-
-# ======================================================================================
-# writing
-# ======================================================================================
-def _header_line(label: str, value: str) -> str:
-    return f" {label:<23}{str(value)[:45]:<45}|"
-
-
-def _comment_lines(text: str) -> list[str]:
-    out = []
-    for para in str(text).splitlines() or [""]:
-        for chunk in textwrap.wrap(para, 66) or [""]:
-            out.append(f" # {chunk:<66}|")
-    return out
-
-
-def _coord(x, fmt=".3f") -> str:
-    x = float(x)
-    return format(x, fmt) if math.isfinite(x) else ""
-
-
-def _put_digits(buf: np.ndarray, col: int, value: np.ndarray, width: int) -> None:
-    """Write ``value`` zero-padded into columns ``col..col+width-1`` of a byte matrix."""
-    for j in range(width - 1, -1, -1):
-        buf[:, col + j] = 48 + value % 10
-        value = value // 10
-
-
-def _format_values(buf: np.ndarray, col: int, v: np.ndarray) -> None:
-    """F10.2, right aligned, NaN -> 99999.00 (vectorised; no per-row Python)."""
-    v = np.where(np.isnan(v), MISSING, v)
-    m = np.rint(np.abs(v) * 100.0).astype(np.int64)
-    neg = (v < 0) & (m > 0)
-    ip, fp = m // 100, m % 100
-    nd = np.ones(ip.shape, dtype=np.int64)
-    for p in range(1, 7):
-        nd += ip >= 10**p
-    if np.any(ip >= 10**6) or np.any(neg & (nd > 5)):  # keep a blank before every field
-        raise ValueError("value does not fit the IAGA-2002 F10.2 field")
-    for p in range(7):
-        power = 6 - p
-        digit = (48 + (ip // 10**power) % 10).astype(np.uint8)
-        sign = np.where(neg & (nd == power), np.uint8(45), np.uint8(32))
-        buf[:, col + p] = np.where(nd > power, digit, sign)
-    buf[:, col + 7] = 46
-    buf[:, col + 8] = 48 + fp // 10
-    buf[:, col + 9] = 48 + fp % 10
-
-
-def write_iaga(
-    path,
-    *,
-    iaga_code,
-    station_name,
-    latitude,
-    longitude,
-    elevation,
-    time,
-    values,
-    elements="XYZF",
-    data_type="variation",
-    source="synthetic (eqprecursors)",
-    interval_type="1-minute",
-    comments=(),
-    sensor_orientation=None,
-    digital_sampling=None,
-) -> None:
-    """Write a spec-conformant IAGA-2002 file (gzip when the path ends in .gz).
-
-    Rows are formatted as a byte matrix (fast: a year of minutes in well under a second) and
-    the output is deterministic (gzip with mtime 0).  NaN is written as 99999.00; an element
-    absent from ``values`` as 88888.00 (not recorded).  Written atomically.
-    """
-    code = str(iaga_code).strip().upper()
-    if len(code) != 3:
-        raise ValueError(f"IAGA code must have 3 characters, got {iaga_code!r}")
-    elements = str(elements).upper()
-    if len(elements) != 4 or len(set(elements)) != 4:
-        raise ValueError(f"IAGA-2002 needs 4 distinct element letters, got {elements!r}")
-    t = np.asarray(time).astype("datetime64[ns]").astype(np.int64)
-    if t.ndim != 1 or t.size == 0:
-        raise ValueError("time must be a non-empty 1-D array")
-    if np.any(np.diff(t) <= 0):
-        raise ValueError("time must be strictly increasing")
-    n = t.size
-    cols = []
-    for e in elements:
-        if e in values:
-            v = np.asarray(values[e], dtype=np.float64)
-            if v.shape != (n,):
-                raise ValueError(f"values[{e!r}] has shape {v.shape}, expected ({n},)")
-            if np.isinf(v).any():
-                raise ValueError(f"values[{e!r}] holds infinities")
-        else:
-            v = np.full(n, NOT_RECORDED)
-        cols.append(v)
-
-    cad = int(np.diff(t).min()) / _NS_PER_S if n > 1 else None
-    header = [
-        _header_line("Format", "IAGA-2002"),
-        _header_line("Source of Data", source),
-        _header_line("Station Name", station_name),
-        _header_line("IAGA CODE", code),
-        _header_line("Geodetic Latitude", _coord(latitude)),
-        _header_line("Geodetic Longitude", _coord(float(longitude) % 360.0)),
-        _header_line("Elevation", _coord(elevation, "g")),
-        _header_line("Reported", elements),
-        _header_line("Sensor Orientation", sensor_orientation or elements.replace("F", "")),
-        _header_line(
-            "Digital Sampling",
-            digital_sampling or (f"{cad:g} second" if cad else "unknown"),
-        ),
-        _header_line("Data Interval Type", interval_type),
-        _header_line("Data Type", data_type),
-    ]
-    for c in comments:
-        header.extend(_comment_lines(c))
-    names = "".join(f"  {code + e:<8}" for e in elements)
-    header.append(("DATE       TIME         DOY   " + names)[:69] + "|")
-    head = ("\n".join(header) + "\n").encode("ascii", "replace")
-
-    days = t // _NS_PER_DAY
-    tod = t - days * _NS_PER_DAY
-    d64 = days.astype("datetime64[D]")
-    years = d64.astype("datetime64[Y]")
-    year = years.astype(np.int64) + 1970
-    month = (d64.astype("datetime64[M]").astype(np.int64) % 12) + 1
-    day = (d64 - d64.astype("datetime64[M]")).astype(np.int64) + 1
-    doy = (d64 - years.astype("datetime64[D]")).astype(np.int64) + 1
-    buf = np.full((n, LINE_WIDTH + 1), 32, dtype=np.uint8)
-    buf[:, LINE_WIDTH] = 10
-    _put_digits(buf, 0, year, 4)
-    buf[:, [4, 7]] = 45
-    _put_digits(buf, 5, month, 2)
-    _put_digits(buf, 8, day, 2)
-    _put_digits(buf, 11, tod // (3600 * _NS_PER_S), 2)
-    buf[:, [13, 16]] = 58
-    _put_digits(buf, 14, (tod // (60 * _NS_PER_S)) % 60, 2)
-    _put_digits(buf, 17, (tod // _NS_PER_S) % 60, 2)
-    buf[:, 19] = 46
-    _put_digits(buf, 20, (tod // 1_000_000) % 1000, 3)
-    _put_digits(buf, 24, doy, 3)
-    for j, v in enumerate(cols):
-        _format_values(buf, 30 + 10 * j, v)
-    data = head + buf.tobytes()
-    if str(path).lower().endswith(".gz"):
-        data = gzip.compress(data, compresslevel=6, mtime=0)
-
-    atomic_write_bytes(path, data)
+    text = content[: 1 << 16].removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines or not re.match(r"^\s*Format\s+IAGA-2002\b", lines[0], re.I):
+        raise ValueError(f"first line is not ' Format  IAGA-2002': {content[:80]!r}")
+    if not re.search(r"^\s?DATE\s+TIME\s+DOY\b", text, re.M):
+        raise ValueError("no 'DATE       TIME         DOY' column header line")
+    return True

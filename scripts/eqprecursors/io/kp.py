@@ -6,7 +6,8 @@ Kp x 10 with thirds as ``x3``/``x7``; GFZ writes decimals such as 2.667), on mis
 (blank, ``-1``, ``-1.000``, ``99``, ``null``) and on layout. Every reader returns
 ``time`` (UTC start of the 3-hour interval) and ``kp`` rounded to 3 decimals like GFZ
 (``33 -> 3.333``, ``37 -> 3.667``), with missing values as NaN, never 0: a 0 would read as
-"quiet" and let a storm period into the training data.
+"quiet" and let a storm period into the training data. The GFZ request URLs are in
+:mod:`eqprecursors.sources.urls`.
 """
 
 from __future__ import annotations
@@ -15,22 +16,20 @@ import io
 import json
 import logging
 import re
-from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 
 from eqprecursors.core.atomic import atomic_write_bytes
+from eqprecursors.core.times import NS_PER_S, to_epoch_ns
+from eqprecursors.io.parsing import parse_as
 
 log = logging.getLogger(__name__)
 
 KP_COLUMNS = ["time", "kp"]
 FORMATS = ("celestrak", "gfz", "gfz_json", "omni2", "csv")
 INTERVAL = pd.Timedelta(hours=3)
-GFZ_BASE_URL = "https://kp.gfz-potsdam.de"
-GFZ_FILE_NAME = "Kp_ap_Ap_SN_F107_since_1932.txt"
 
 _THIRDS = {0: 0.0, 3: 1.0 / 3.0, 7: 2.0 / 3.0}
 
@@ -85,14 +84,15 @@ def read_kp(path, fmt: str = "auto", *, include_predicted: bool = False) -> pd.D
         "omni2": _read_omni2,
         "csv": _read_csv,
     }
-    if fmt not in readers:
-        raise KpFormatError(f"{path}: unknown Kp format {fmt!r}; use one of {FORMATS}")
-    try:
-        df = readers[fmt](text)
-    except KpFormatError as exc:
-        raise KpFormatError(f"{path}: {exc}") from exc
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise KpFormatError(f"{path}: not a readable {fmt} Kp file ({exc})") from exc
+    df = parse_as(
+        fmt,
+        readers,
+        text,
+        path,
+        error=KpFormatError,
+        what="Kp file",
+        catch=(ValueError, KeyError, IndexError, TypeError),
+    )
     if df.empty:
         raise KpFormatError(f"{path}: no Kp values found (format {fmt})")
     return _tidy(df)
@@ -117,6 +117,36 @@ def sniff_kp_format(text: str, path="<text>") -> str:
         f"{path}: unrecognised Kp format (expected CelesTrak SW-All, GFZ Kp_ap_Ap_SN_F107 "
         f"text or JSON, OMNI2); starts with {head[:60]!r}"
     )
+
+
+_DOWNLOADABLE = ("celestrak", "gfz", "gfz_json")
+
+
+def looks_like_kp(content: bytes, formats=_DOWNLOADABLE) -> bool:
+    """Download check: a Kp source in one of ``formats`` (CelesTrak, GFZ text or JSON).
+
+    The format is :func:`sniff_kp_format`'s; a GFZ JSON answer must also parse. Raises
+    :class:`KpFormatError` (a ValueError) saying why not.
+    """
+    text = content.decode("utf-8-sig", errors="replace")
+    fmt = sniff_kp_format(text, "<download>")
+    if fmt not in formats:
+        raise KpFormatError(f"<download>: a {fmt} Kp file, expected {' or '.join(formats)}")
+    if fmt == "gfz_json":
+        _read_gfz_json(text)
+    return True
+
+
+def looks_like_celestrak(content: bytes) -> bool:
+    return looks_like_kp(content, ("celestrak",))
+
+
+def looks_like_gfz_kp(content: bytes) -> bool:
+    return looks_like_kp(content, ("gfz",))
+
+
+def looks_like_gfz_json(content: bytes) -> bool:
+    return looks_like_kp(content, ("gfz_json",))
 
 
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
@@ -253,10 +283,10 @@ def tidy_kp_file(src, dest, *, fmt: str = "auto", include_predicted: bool = Fals
 
 
 def _as_utc_ns(values) -> np.ndarray:
-    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True))
-    if idx.hasnans:
+    ns = to_epoch_ns(values)
+    if (ns == np.iinfo(np.int64).min).any():
         raise ValueError("window bounds must not be NaT")
-    return idx.as_unit("ns").asi8
+    return ns
 
 
 def max_kp_over_windows(
@@ -309,49 +339,24 @@ def max_kp_in(kp_df: pd.DataFrame, start, end, **kwargs) -> float:
     return float(max_kp_over_windows(kp_df, [start], [end], **kwargs)[0])
 
 
-# --------------------------------------------------------------------------------------
-# URLs
-# --------------------------------------------------------------------------------------
+def kp_per_sample(times_ns, kp_df: pd.DataFrame, interval_hours: float = 3.0) -> np.ndarray:
+    """Kp value of the interval containing each sample (NaN where not covered).
 
-
-def _utc_str(value, *, is_end: bool) -> str:
-    date_only = (isinstance(value, date) and not isinstance(value, datetime)) or (
-        isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip())
-    )
-    ts = pd.Timestamp(value)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    if date_only and is_end:
-        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def gfz_json_url(base_url: str, start, end, *, index: str = "Kp", status: str | None = None) -> str:
-    """GFZ Kp JSON API query, e.g. ``https://kp.gfz-potsdam.de/app/json/?start=2024-01-01T
-    00:00:00Z&end=2024-01-31T23:59:59Z&index=Kp``.
-
-    The API's ``end`` is inclusive and ``datetime`` is each interval's start, so a
-    bare-date ``end`` becomes 23:59:59 of that day to include its 21-24 UT interval.
-    ``status="def"`` restricts to definitive values. ``base_url`` is the host root or
-    the ``.../app/json/`` endpoint.
+    ``kp_df`` as :func:`read_kp` returns it. A window's samples cover exactly the Kp
+    intervals the half-open window overlaps, so the window's max Kp is the max over its
+    samples.
     """
-    url = base_url.rstrip("/")
-    if not url.endswith("/app/json"):
-        url += "/app/json"
-    params = {
-        "start": _utc_str(start, is_end=False),
-        "end": _utc_str(end, is_end=True),
-        "index": index,
-    }
-    if status:
-        params["status"] = status
-    return f"{url}/?{urlencode(params, safe=':')}"
-
-
-def gfz_file_url(base_url: str = GFZ_BASE_URL, name: str = GFZ_FILE_NAME) -> str:
-    """Download address of a GFZ Kp text file (default the full series since 1932)."""
-    url = base_url.rstrip("/")
-    if url.endswith(".txt"):
-        return url
-    if not url.endswith("/app/files"):
-        url += "/app/files"
-    return f"{url}/{name}"
+    t = to_epoch_ns(kp_df["time"])
+    order = np.argsort(t, kind="stable")
+    kp_start_ns = t[order]
+    kp_values = pd.to_numeric(kp_df["kp"], errors="coerce").to_numpy(dtype=float)[order]
+    times_ns = np.asarray(times_ns, dtype=np.int64)
+    out = np.full(times_ns.size, np.nan)
+    if len(kp_start_ns) == 0:
+        return out
+    i = np.searchsorted(kp_start_ns, times_ns, side="right") - 1
+    ok = i >= 0
+    ii = np.clip(i, 0, None)
+    ok &= times_ns < kp_start_ns[ii] + int(interval_hours * 3600 * NS_PER_S)
+    out[ok] = kp_values[ii[ok]]
+    return out

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eqprecursors.plots.style import pyplot, save
+
 
 def _ground_frame(source) -> pd.DataFrame:
     """X, Y, Z (nT) indexed by time from IAGA-2002 files or a decoded netCDF."""
@@ -22,7 +24,8 @@ def _ground_frame(source) -> pd.DataFrame:
 
         with xr.open_dataset(source) as ds:
             return ds[["X", "Y", "Z"]].to_dataframe()
-    from eqprecursors.io.iaga import merge_records, read_iaga
+    from eqprecursors.ground.decode import merge_records
+    from eqprecursors.io.iaga import read_iaga
 
     paths = [source] if isinstance(source, str | Path) else list(source)
     records = [rec for p in paths for rec in read_iaga(p)]
@@ -69,11 +72,7 @@ def plot_overview(
     one synthetic DEMETER-like CDF or CSES-like HDF5 half-orbit, or a list of them (a day
     and a night pass show the day/night contrast).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     syn = _ground_frame(synthetic)
     real = _ground_frame(real_iaga_path)
     span = pd.Timedelta(days=days)
@@ -137,8 +136,4 @@ def plot_overview(
         "bottom: synthetic Langmuir-probe pass (dashed: magnetic equator)",
         fontsize=11,
     )
-    out = Path(out_png)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=90)
-    plt.close(fig)
-    return out
+    return save(fig, out_png, dpi=90)[0]

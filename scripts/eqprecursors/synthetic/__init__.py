@@ -1,9 +1,10 @@
 """Synthetic data in the raw formats of the real sources (the offline default dataset).
 
 No DUR/IZN/MLR observatory file, DEMETER file or CSES file is public, so the workflow
-generates them: IAGA-2002 daily minute files for the observatories (:mod:`.ground`),
-DEMETER-like CDF and CSES-like HDF5 half-orbit files for the satellites
-(:mod:`.satellite`, :mod:`.orbits`, :mod:`.formats`) and a USGS-csv catalog
+generates them: IAGA-2002 daily minute files for the observatories (:mod:`.ground`,
+:mod:`.ground_model`), DEMETER-like CDF and CSES-like HDF5 half-orbit files for the
+satellites (:mod:`.satellite`, :mod:`.orbits`; the formats are
+:mod:`eqprecursors.io.satellite`) and a USGS-csv catalog
 (:mod:`.earthquakes`). With a precursor injected before chosen events (:mod:`.injection`)
 and listed in a truth table, the same generator is the instrument of injection-recovery
 studies. Every module docstring documents its model and parameter values.
@@ -17,13 +18,8 @@ from eqprecursors.io.satellite import (
     read_demeter_cdf,
 )
 from eqprecursors.synthetic.earthquakes import aki_b_value, generate_catalog, simulate_catalog
-from eqprecursors.synthetic.ground import (
-    GapConfig,
-    GroundModel,
-    generate_ground,
-    ground_file_name,
-    simulate_ground,
-)
+from eqprecursors.synthetic.ground import generate_ground, ground_file_name, simulate_ground
+from eqprecursors.synthetic.ground_model import GapConfig, GroundModel
 from eqprecursors.synthetic.injection import InjectionConfig, parse_injection
 from eqprecursors.synthetic.orbits import MISSIONS
 from eqprecursors.synthetic.satellite import IonosphereModel, generate_satellite

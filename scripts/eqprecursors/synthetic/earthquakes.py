@@ -34,8 +34,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.dates import period_bound
+from eqprecursors.core.geodesy import bearing_deg, destination, haversine_km
+from eqprecursors.core.times import NS_PER_DAY, NS_PER_S, format_iso_ms
 from eqprecursors.synthetic import noise
-from eqprecursors.synthetic.injection import EARTH_MEAN_RADIUS_KM
 
 USGS_COLUMNS = [
     "time",
@@ -82,17 +84,6 @@ def omori_times(rng, n: int, c: float, p: float, t_max: float) -> np.ndarray:
     return (a + u * (z - a)) ** (1.0 / q) - c
 
 
-def destination(lat, lon, bearing_deg, dist_km):
-    """Point at ``dist_km`` along ``bearing_deg`` from (lat, lon) on a sphere."""
-    phi1, lmb1 = np.radians(lat), np.radians(lon)
-    th, dl = np.radians(bearing_deg), np.asarray(dist_km) / EARTH_MEAN_RADIUS_KM
-    phi2 = np.arcsin(np.sin(phi1) * np.cos(dl) + np.cos(phi1) * np.sin(dl) * np.cos(th))
-    lmb2 = lmb1 + np.arctan2(
-        np.sin(th) * np.sin(dl) * np.cos(phi1), np.cos(dl) - np.sin(phi1) * np.sin(phi2)
-    )
-    return np.degrees(phi2), (np.degrees(lmb2) + 180.0) % 360.0 - 180.0
-
-
 def aki_b_value(magnitudes, m_min: float, bin_width: float = 0.1) -> float:
     """Aki (1965) maximum-likelihood b with Utsu's binning correction."""
     m = np.asarray(magnitudes, dtype=float)
@@ -101,12 +92,8 @@ def aki_b_value(magnitudes, m_min: float, bin_width: float = 0.1) -> float:
 
 
 def _utc_ns(value, *, end: bool) -> int:
-    ts = pd.Timestamp(value)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    date_only = ts == ts.floor("D") and not (isinstance(value, str) and ":" in value)
-    if end and date_only:
-        ts = ts + pd.Timedelta(days=1)
-    return int(ts.value)
+    """A period bound as int ns (a bare-date ``end`` means through that day)."""
+    return int(pd.Timestamp(period_bound(value, is_end=end)).as_unit("ns").value)
 
 
 def simulate_catalog(
@@ -134,7 +121,7 @@ def simulate_catalog(
     if t1 <= t0:
         raise ValueError(f"end {end} is not after start {start}")
     rng = noise.unit_rng(seed, f"CATALOG{latitude:.4f}{longitude:.4f}", 0, noise.STREAM_CATALOG)
-    years = (t1 - t0) / (365.2425 * 86400e9)
+    years = (t1 - t0) / (365.2425 * NS_PER_DAY)
     n_main = int(rng.poisson(rate_per_year * years))
     m_lo = min_magnitude - 0.05
     t_main = np.sort(rng.integers(t0, t1, n_main))
@@ -156,7 +143,7 @@ def simulate_catalog(
             )
             parts.append(
                 (
-                    t_main[i] + (dt * 86400e9).astype(np.int64) + 1_000_000_000,
+                    t_main[i] + (dt * NS_PER_DAY).astype(np.int64) + NS_PER_S,
                     la,
                     lo,
                     np.clip(dep_m[i] + rng.normal(0, 3.0, k), 0.5, 40.0),
@@ -169,13 +156,13 @@ def simulate_catalog(
     t, lat, lon, dep, mag = (a[keep][order] for a in (t, lat, lon, dep, mag))
     mag = np.floor(mag * 10.0 + 0.5) / 10.0
     n = t.size
-    times = pd.to_datetime(t, unit="ns", utc=True)
-    dist = _haversine(latitude, longitude, lat, lon)
-    bearing = _bearing(latitude, longitude, lat, lon)
+    dist = haversine_km(latitude, longitude, lat, lon)
+    # USGS "83 km WNW of Rabaul" names the direction of the event as seen from the town
+    bearing = bearing_deg(latitude, longitude, lat, lon)
     compass = [_COMPASS[int(((b + 11.25) % 360) // 22.5)] for b in bearing]
     df = pd.DataFrame(
         {
-            "time": _iso_ms(times),
+            "time": format_iso_ms(t),
             "latitude": np.round(lat, 4),
             "longitude": np.round(lon, 4),
             "depth": np.round(dep, 2),
@@ -187,7 +174,7 @@ def simulate_catalog(
             "rms": np.round(rng.uniform(0.3, 1.2, n), 2),
             "net": "sy",
             "id": [f"sy{seed % 10000:04d}{i:06d}" for i in range(n)],
-            "updated": _iso_ms(times + pd.Timedelta(days=30)),
+            "updated": format_iso_ms(t + 30 * NS_PER_DAY),
             "place": [f"{d:.0f} km {c} of {site_name}" for d, c in zip(dist, compass, strict=True)],
             "type": "earthquake",
             "horizontalError": np.round(rng.uniform(2.0, 10.0, n), 2),
@@ -209,26 +196,3 @@ def generate_catalog(path, **kwargs) -> pd.DataFrame:
     path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(path, index=False, lineterminator="\n")
     return df
-
-
-def _iso_ms(times: pd.DatetimeIndex) -> list[str]:
-    return [f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z" for t in times]
-
-
-def _haversine(lat1, lon1, lat2, lon2):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = (
-        np.sin((p2 - p1) / 2) ** 2
-        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(np.asarray(lon2) - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-def _bearing(lat1, lon1, lat2, lon2):
-    """Bearing (deg) from the site to the event: USGS "83 km WNW of Rabaul" names the
-    direction of the event as seen from the town."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2) - lon1)
-    y = np.sin(dl) * np.cos(p2)
-    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
-    return np.degrees(np.arctan2(y, x)) % 360.0

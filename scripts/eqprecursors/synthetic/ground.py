@@ -73,121 +73,42 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.times import NS_PER_MIN, format_iso_ms
 from eqprecursors.synthetic import field, noise
+from eqprecursors.synthetic.ground_model import (
+    MINUTES_PER_DAY,
+    GapConfig,
+    GroundModel,
+    KpGrid,
+    parse_gaps,
+    parse_model,
+    ring_current,
+)
 from eqprecursors.synthetic.injection import (
     InjectionConfig,
     ground_injections,
-    iso_utc,
     parse_injection,
     truth_frame,
-    utc_ns,
     write_truth,
 )
 
 log = logging.getLogger(__name__)
 
-MINUTES_PER_DAY = 1440
-NS_PER_MIN = 60_000_000_000
 MINUTES_PER_YEAR = 365.2425 * MINUTES_PER_DAY
-KP_INTERVAL_MIN = 180
 #: Overlap (minutes) on each side of a day's disturbance-noise segment.
 SEGMENT_OVERLAP_MIN = 60
 #: June solstice as a fraction of the year (day 172).
 SOLSTICE_FRACTION = 0.471
 
 
-@dataclass(frozen=True)
-class GroundModel:
-    """Parameters of the ground signal model (documented in the module docstring)."""
-
-    sq_x_nT: float = 25.0
-    sq_y_nT: float = 16.0
-    sq_z_nT: float = 12.0
-    sq_focus_mlat: float = 32.0
-    sq_focus_width: float = 8.0
-    sq_width_h: float = 3.0
-    sq_seasonal: float = 0.4
-    sq_solar: float = 0.25
-    solar_max_year: float = 2014.3
-    solar_cycle_years: float = 11.0
-    sq_day_to_day: float = 0.3
-    sq_phase_jitter_h: float = 0.5
-    ring_rate_nT_per_h: float = 2.0
-    ring_kp0: float = 2.0
-    ring_exponent: float = 1.5
-    ring_tau_h: float = 10.0
-    ring_z_factor: float = 0.3
-    ring_memory_days: float = 10.0
-    dist_sigma_nT: float = 0.6
-    dist_kp_growth: float = 0.42
-    dist_alpha: float = 2.6
-    dist_corner_h: float = 2.0
-    dist_z_factor: float = 0.5
-    puls_sigma_nT: float = 0.12
-    puls_kp_growth: float = 0.3
-    puls_alpha: float = 1.0
-    puls_corner_min: float = 10.0
-    bay_rate_per_day: float = 16.0
-    bay_kp0: float = 2.0
-    bay_kp_span: float = 6.0
-    bay_nT_per_kp: float = 4.0
-    bay_rise_min: float = 10.0
-    bay_decay_min: float = 45.0
-    white_sigma_nT: float = 0.03
-    baseline_sigma_nT: float = 1.5
-    spike_rate_per_day: float = 0.03
-    spike_min_nT: float = 10.0
-    spike_max_nT: float = 200.0
-    kp_fill: float = 1.0
-
-
-@dataclass(frozen=True)
-class GapConfig:
-    """Data-gap model (documented in the module docstring)."""
-
-    enabled: bool = True
-    rate_per_day: float = 0.3
-    short_fraction: float = 0.85
-    short_max_minutes: int = 2
-    long_min_minutes: int = 10
-    long_max_minutes: int = 1440
-
-
-def _from_dict(cls, values, what: str):
-    if values is None:
-        return cls()
-    if isinstance(values, cls):
-        return values
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(values) - names)
-    if unknown:
-        raise ValueError(f"unknown {what} key(s) {unknown}; allowed: {sorted(names)}")
-    return cls(**values)
-
-
-def parse_gaps(gaps: dict | GapConfig | None) -> GapConfig:
-    """Validate the ``gaps`` dict (None -> defaults; ``{"enabled": False}`` -> no gaps)."""
-    cfg = _from_dict(GapConfig, gaps, "gaps")
-    if cfg.rate_per_day < 0 or not 0 <= cfg.short_fraction <= 1:
-        raise ValueError("gaps: rate_per_day must be >= 0 and short_fraction in [0, 1]")
-    if not 1 <= cfg.short_max_minutes < cfg.long_min_minutes <= cfg.long_max_minutes:
-        raise ValueError("gaps: need 1 <= short_max_minutes < long_min_minutes <= long_max_minutes")
-    return cfg
-
-
-def parse_model(model: dict | GroundModel | None) -> GroundModel:
-    """Signal-model overrides (None -> :class:`GroundModel` defaults)."""
-    return _from_dict(GroundModel, model, "model")
-
-
 # --------------------------------------------------------------------------------------
-# site and Kp
+# site
 # --------------------------------------------------------------------------------------
 
 
@@ -220,64 +141,6 @@ class Site:
         if late.any():
             out[:, late] = self._epoch_field[:, -1:] + self._sv[:, None] * (years[late] - ep[-1])
         return out
-
-
-class KpGrid:
-    """Kp on a regular 3-hour grid (interval starts in minutes since 1970) for a period."""
-
-    def __init__(self, kp: pd.DataFrame | None, first_min: int, last_min: int, fill: float):
-        g0 = (first_min // KP_INTERVAL_MIN) * KP_INTERVAL_MIN
-        g1 = -(-last_min // KP_INTERVAL_MIN) * KP_INTERVAL_MIN
-        self.start = np.arange(g0, g1 + KP_INTERVAL_MIN, KP_INTERVAL_MIN, dtype=np.int64)
-        self.kp = np.full(self.start.size, np.nan)
-        if kp is not None and len(kp):
-            tmin = utc_ns(kp["time"]) // NS_PER_MIN
-            vals = pd.to_numeric(kp["kp"], errors="coerce").to_numpy(dtype=float)
-            idx = (tmin - g0) // KP_INTERVAL_MIN
-            ok = (idx >= 0) & (idx < self.start.size) & np.isfinite(vals)
-            self.kp[idx[ok]] = vals[ok]
-        missing = np.isnan(self.kp)
-        if missing.all():
-            raise ValueError(
-                "the Kp table does not cover the synthetic period; pass the real Kp series "
-                "(eqprecursors.kp.read_kp) for these dates"
-            )
-        if missing.any():
-            log.info("Kp missing for %d 3-h intervals; using Kp=%s there", missing.sum(), fill)
-        self.kp[missing] = fill
-        self.centre = self.start + KP_INTERVAL_MIN // 2
-
-    def at(self, minutes: np.ndarray) -> np.ndarray:
-        """Kp linearly interpolated between interval centres (smooth storm envelope)."""
-        return np.interp(minutes, self.centre, self.kp)
-
-
-def ring_current(minutes: np.ndarray, kp: KpGrid, model: GroundModel) -> np.ndarray:
-    """Dst-like depression (nT) at ``minutes``: exact solution of the Burton equation.
-
-    Each 3-h interval ``j`` with constant injection ``Q_j`` contributes
-    ``Q tau (1 - exp(-(t - s_j)/tau))`` while it lasts and then decays exponentially;
-    summing the intervals of the last ``ring_memory_days`` gives the same value whether
-    one day or a year is generated (no integration state to carry between days).
-    """
-    tau = model.ring_tau_h * 60.0
-    q = (
-        -model.ring_rate_nT_per_h
-        / 60.0
-        * np.maximum(kp.kp - model.ring_kp0, 0.0) ** (model.ring_exponent)
-    )
-    lo = minutes[0] - model.ring_memory_days * MINUTES_PER_DAY
-    sel = (kp.start >= lo) & (kp.start <= minutes[-1]) & (q != 0)
-    if not sel.any():
-        return np.zeros(minutes.size)
-    s = kp.start[sel][:, None].astype(float)
-    qt = (q[sel] * tau)[:, None]
-    dt = minutes[None, :].astype(float) - s
-    during = qt * (1.0 - np.exp(-np.clip(dt, 0.0, None) / tau))
-    full = qt * (1.0 - math.exp(-KP_INTERVAL_MIN / tau))
-    after = full * np.exp(-np.clip(dt - KP_INTERVAL_MIN, 0.0, None) / tau)
-    contrib = np.where(dt < 0, 0.0, np.where(dt < KP_INTERVAL_MIN, during, after))
-    return contrib.sum(axis=0)
 
 
 # --------------------------------------------------------------------------------------
@@ -611,18 +474,21 @@ def ground_truth_rows(sim: GroundSimulator) -> pd.DataFrame:
     cfg = sim.injection
     rows = []
     for _, r in sim.injections.iterrows():
+        event, start, end = format_iso_ms(
+            [pd.Timestamp(r["time"]).value, int(r["window_start"]), int(r["window_end"])]
+        )
         rows.append(
             {
                 "event_id": r["event_id"],
-                "event_time": iso_utc(pd.Timestamp(r["time"]).value),
+                "event_time": event,
                 "event_latitude": r["latitude"],
                 "event_longitude": r["longitude"],
                 "depth_km": r["depth_km"],
                 "magnitude": r["magnitude"],
                 "site": sim.site.iaga_code,
                 "distance_km": r["distance_km"],
-                "window_start": iso_utc(int(r["window_start"])),
-                "window_end": iso_utc(int(r["window_end"])),
+                "window_start": start,
+                "window_end": end,
                 "shape": cfg.shape,
                 "decay_factor": r["decay_factor"],
                 "amplitude": cfg.amplitude_nT * r["decay_factor"],
@@ -635,49 +501,24 @@ def ground_truth_rows(sim: GroundSimulator) -> pd.DataFrame:
 
 
 def generate_ground(
-    out_dir,
-    *,
-    iaga_code: str,
-    station_name: str,
-    latitude: float,
-    longitude: float,
-    elevation: float,
-    start,
-    end,
-    kp: pd.DataFrame | None,
-    events: pd.DataFrame | None = None,
-    injection: dict | None = None,
-    gaps: dict | None = None,
-    seed: int = 0,
-    truth_csv=None,
-    model: dict | None = None,
-    gzip: bool = False,
+    out_dir, *, station_name: str, truth_csv=None, gzip: bool = False, **simulator
 ) -> list[Path]:
     """Write daily IAGA-2002 minute files ``{iaga}{yyyymmdd}vmin.min`` for ``start``..``end``.
 
-    ``kp`` is the real Kp series (``eqprecursors.kp.read_kp``) that drives storms; ``events``
-    a catalog frame (``catalog.CATALOG_COLUMNS``) for the precursor injection; ``gaps`` and
-    ``model`` override :class:`GapConfig` and :class:`GroundModel`. ``truth_csv`` (optional)
-    receives the truth table, written even when it is empty. Returns the written paths.
+    ``simulator`` holds the keyword arguments of :func:`make_simulator`: ``iaga_code``,
+    the site's ``latitude``, ``longitude`` and ``elevation``, ``start``, ``end``, ``kp``
+    (the real Kp series, ``eqprecursors.io.kp.read_kp``, that drives storms), ``events``
+    (a catalog frame, ``io.catalogs.CATALOG_COLUMNS``, for the precursor injection),
+    ``injection``, ``gaps`` and ``model`` (overriding :class:`GapConfig` and
+    :class:`GroundModel`) and ``seed``. ``truth_csv`` (optional) receives the truth table,
+    written even when it is empty. Returns the written paths.
     """
-    from eqprecursors.io.iaga import write_iaga
+    from eqprecursors.io.iaga_writer import write_iaga
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sim, days = make_simulator(
-        iaga_code=iaga_code,
-        latitude=latitude,
-        longitude=longitude,
-        elevation=elevation,
-        start=start,
-        end=end,
-        kp=kp,
-        events=events,
-        injection=injection,
-        gaps=gaps,
-        seed=seed,
-        model=model,
-    )
+    sim, days = make_simulator(**simulator)
+    seed = simulator.get("seed", 0)
     comments = (
         "SYNTHETIC DATA - not a real observatory record.",
         f"Generated by eqprecursors.synthetic (seed {int(seed)}): IGRF-13 main field,",
@@ -693,9 +534,9 @@ def generate_ground(
             path,
             iaga_code=sim.site.iaga_code,
             station_name=station_name,
-            latitude=latitude,
-            longitude=longitude,
-            elevation=elevation,
+            latitude=sim.site.latitude,
+            longitude=sim.site.longitude,
+            elevation=sim.site.elevation_m,
             time=(minutes * NS_PER_MIN).astype("datetime64[ns]"),
             values=dict(zip("XYZF", values, strict=True)),
             elements="XYZF",
@@ -717,14 +558,10 @@ def generate_ground(
 
 
 __all__ = [
-    "GapConfig",
-    "GroundModel",
     "GroundSimulator",
     "Site",
     "generate_ground",
     "ground_file_name",
     "make_simulator",
-    "parse_gaps",
-    "parse_model",
     "simulate_ground",
 ]

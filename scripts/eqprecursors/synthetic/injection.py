@@ -57,10 +57,12 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.geodesy import geodesic_distance_km
+from eqprecursors.core.times import to_epoch_ns
+
 GROUND_SHAPES = ("ulf_burst", "polarization")
 SATELLITE_SHAPES = ("step", "ramp")
 DECAYS = ("linear", "exponential", "none")
-EARTH_MEAN_RADIUS_KM = 6371.0088
 
 TRUTH_COLUMNS = [
     "event_id",
@@ -109,6 +111,19 @@ class InjectionConfig:
         return int(round(self.duration_hours * 3600e9))
 
 
+def from_dict(cls, values, what: str):
+    """A settings dataclass from a config dict; an unknown key is an error (a typo)."""
+    if values is None:
+        return cls()
+    if isinstance(values, cls):
+        return values
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"unknown {what} key(s) {unknown}; allowed: {sorted(names)}")
+    return cls(**values)
+
+
 def parse_injection(cfg: dict | InjectionConfig | None, *, kind: str) -> InjectionConfig:
     """Validate an injection dict for ``kind`` = ``ground`` or ``satellite``.
 
@@ -117,19 +132,9 @@ def parse_injection(cfg: dict | InjectionConfig | None, *, kind: str) -> Injecti
     """
     if kind not in ("ground", "satellite"):
         raise ValueError(f"kind must be 'ground' or 'satellite', got {kind!r}")
-    if cfg is None:
-        cfg = {}
-    if isinstance(cfg, InjectionConfig):
-        out = cfg
-    else:
-        names = {f.name for f in fields(InjectionConfig)}
-        unknown = sorted(set(cfg) - names)
-        if unknown:
-            raise ValueError(f"unknown injection key(s) {unknown}; allowed: {sorted(names)}")
-        values = dict(cfg)
-        if "band_mhz" in values:
-            values["band_mhz"] = tuple(float(v) for v in values["band_mhz"])
-        out = InjectionConfig(**values)
+    if isinstance(cfg, dict) and "band_mhz" in cfg:
+        cfg = dict(cfg, band_mhz=tuple(float(v) for v in cfg["band_mhz"]))
+    out = from_dict(InjectionConfig, cfg, "injection")
     shapes = GROUND_SHAPES if kind == "ground" else SATELLITE_SHAPES
     shape = out.shape or shapes[0]
     if shape not in shapes:
@@ -169,16 +174,6 @@ def decay_factor(distance_km, cfg: InjectionConfig) -> np.ndarray:
     return np.where((d >= 0) & (d <= r), np.clip(f, 0.0, 1.0), 0.0)
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance (km, mean Earth radius); vectorised for satellite tracks."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = (
-        np.sin((p2 - p1) / 2) ** 2
-        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(np.asarray(lon2) - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def normalise_events(events: pd.DataFrame | None) -> pd.DataFrame:
     """Events as (time ns UTC, latitude, longitude, depth_km, magnitude, event_id)."""
     cols = ["time", "latitude", "longitude", "depth_km", "magnitude", "event_id"]
@@ -200,12 +195,6 @@ def normalise_events(events: pd.DataFrame | None) -> pd.DataFrame:
     ids = ids.where(ids.notna() & (ids.str.strip() != "") & (ids != "nan"), fallback)
     out["event_id"] = ids.to_numpy()
     return out[out["time"].notna() & out["latitude"].notna() & out["longitude"].notna()]
-
-
-def utc_ns(values) -> np.ndarray:
-    """int64 ns since 1970 (UTC) of times given as strings, datetimes or naive-as-UTC."""
-    t = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601").dt.as_unit("ns")
-    return t.dt.tz_localize(None).to_numpy().astype(np.int64)
 
 
 def window_bounds(origin_ns, cfg: InjectionConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -249,17 +238,15 @@ def ground_injections(
 ) -> pd.DataFrame:
     """Qualifying events for one observatory whose window overlaps ``[start_ns, end_ns)``.
 
-    Distances are WGS84 geodesics (same function as ``catalog.select_events``), recomputed
+    Distances are WGS84 geodesics (same function as ``ground.events.select_events``), recomputed
     from the event position rather than trusted from a ``distance_km`` column that may
     have been measured from another observatory.
     """
-    from eqprecursors.io.catalogs import geodesic_distance_km
-
     ev = normalise_events(events)
     if len(ev) == 0 or not is_active(cfg, kind="ground"):
         return ev.iloc[0:0].assign(distance_km=[], window_start=[], window_end=[], decay_factor=[])
     dist = geodesic_distance_km(latitude, longitude, ev["latitude"], ev["longitude"])
-    origin = utc_ns(ev["time"])
+    origin = to_epoch_ns(ev["time"])
     ws, we = window_bounds(origin, cfg)
     keep = within_reach(dist, ev["magnitude"], cfg) & (we > start_ns) & (ws < end_ns)
     out = ev.assign(distance_km=dist, window_start=ws, window_end=we)
@@ -275,12 +262,6 @@ def truth_frame(rows: list[dict]) -> pd.DataFrame:
             df[col] = pd.Series(dtype=object)
     extra = [c for c in df.columns if c not in TRUTH_COLUMNS]
     return df[TRUTH_COLUMNS + extra]
-
-
-def iso_utc(ns: int) -> str:
-    """``2016-08-24T01:36:32.000Z`` for an int64 ns time (ms precision)."""
-    ts = pd.Timestamp(int(ns), unit="ns", tz="UTC")
-    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
 
 
 def write_truth(df: pd.DataFrame, path) -> None:

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.times import NS_PER_S
 from eqprecursors.synthetic import field
 
 GM_KM3_S2 = 398600.4418
-NS_PER_S = 1_000_000_000
 DESCENDING, ASCENDING = 0, 1
 
 

@@ -30,7 +30,7 @@ Ionosphere model (parameters are fields of :class:`IonosphereModel`)
   density is high), night ``950 + 700 (1 - exp(-(mlat/35)^2))``, blended with ``w``,
   plus 1.5 K/km above 600 km.
 * **Storms** from the real Kp series: the Dst-like index of the ground model
-  (:func:`.ground.ring_current`) scaled as ``s = -Dst / 100 nT``; Ne is multiplied by
+  (:func:`.ground_model.ring_current`) scaled as ``s = -Dst / 100 nT``; Ne is multiplied by
   ``exp(s (0.25 g_low - 0.35 (1 - g_mid)))`` (positive storm at low latitudes, negative
   phase at mid latitudes; ``g_low = exp(-mlat^2 / 2 20^2)``, ``g_mid = exp(-mlat^2 / 2 30^2)``)
   and Te by ``1 + 0.08 s (mlat/45)^2``.
@@ -52,33 +52,31 @@ Determinism: each half-orbit draws from a generator seeded by ``(seed, mission,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.geodesy import haversine_km
+from eqprecursors.core.times import NS_PER_DAY, NS_PER_MIN, NS_PER_S, format_iso_ms, to_epoch_ns
 from eqprecursors.io import satellite as formats
 from eqprecursors.synthetic import noise, orbits
-from eqprecursors.synthetic.ground import KpGrid, ring_current
+from eqprecursors.synthetic.ground_model import KpGrid, ring_current
 from eqprecursors.synthetic.injection import (
     InjectionConfig,
     decay_factor,
     dobrovolsky_radius_km,
-    haversine_km,
+    from_dict,
     is_active,
-    iso_utc,
     magnitude_ok,
     normalise_events,
     parse_injection,
     truth_frame,
-    utc_ns,
     window_bounds,
     write_truth,
 )
 
-NS_PER_MIN = 60_000_000_000
-NS_PER_DAY = 86_400_000_000_000
 MISSION_LABEL = {"demeter": "DEMETER", "cses": "CSES-01"}
 
 
@@ -122,15 +120,7 @@ class IonosphereModel:
 
 
 def parse_ionosphere(model: dict | IonosphereModel | None) -> IonosphereModel:
-    if model is None:
-        return IonosphereModel()
-    if isinstance(model, IonosphereModel):
-        return model
-    names = {f.name for f in fields(IonosphereModel)}
-    unknown = sorted(set(model) - names)
-    if unknown:
-        raise ValueError(f"unknown ionosphere model key(s) {unknown}; allowed: {sorted(names)}")
-    return IonosphereModel(**model)
+    return from_dict(IonosphereModel, model, "ionosphere model")
 
 
 def _solar_factor(years: np.ndarray, m: IonosphereModel) -> np.ndarray:
@@ -182,7 +172,7 @@ def climatology(
 
     minutes = t_ns / NS_PER_MIN
     if minutes.size:
-        from eqprecursors.synthetic.ground import GroundModel
+        from eqprecursors.synthetic.ground_model import GroundModel
 
         s = -ring_current(minutes, kp, GroundModel()) / 100.0
         g_low = np.exp(-(mlat**2) / (2 * 20.0**2))
@@ -229,7 +219,7 @@ class SatelliteSimulator:
         ev = normalise_events(events)
         if is_active(injection, kind="satellite") and len(ev):
             ev = ev[magnitude_ok(ev["magnitude"], injection)].reset_index(drop=True)
-            ws, we = window_bounds(utc_ns(ev["time"]), injection)
+            ws, we = window_bounds(to_epoch_ns(ev["time"]), injection)
             self.events = ev.assign(window_start=ws, window_end=we)
         else:
             self.events = ev.iloc[0:0].assign(window_start=[], window_end=[])
@@ -237,7 +227,7 @@ class SatelliteSimulator:
     def times(self, orbit: int, half: int) -> np.ndarray:
         """Sample times (int64 ns) on the mission's fixed sampling grid."""
         t0, t1 = orbits.half_orbit_bounds(self.mission, orbit, half)
-        step = int(round(self.sample_s * 1e9))
+        step = int(round(self.sample_s * NS_PER_S))
         base = self.mission.epoch_ns
         j0 = -(-(t0 - base) // step)
         j1 = (t1 - base) // step
@@ -310,25 +300,28 @@ class SatelliteSimulator:
             ne *= 1.0 + cfg.ne_percent / 100.0 * f
             te *= 1.0 + cfg.te_percent / 100.0 * f
             k = int(np.argmin(np.where(reach, d, np.inf)))
+            event, start, end, closest = format_iso_ms(
+                [pd.Timestamp(e["time"]).value, ws, we, int(t[k])]
+            )
             rows.append(
                 {
                     "event_id": e["event_id"],
-                    "event_time": iso_utc(pd.Timestamp(e["time"]).value),
+                    "event_time": event,
                     "event_latitude": e["latitude"],
                     "event_longitude": e["longitude"],
                     "depth_km": e["depth_km"],
                     "magnitude": e["magnitude"],
                     "site": MISSION_LABEL[self.mission.name],
                     "distance_km": float(d[k]),
-                    "window_start": iso_utc(ws),
-                    "window_end": iso_utc(we),
+                    "window_start": start,
+                    "window_end": end,
                     "shape": cfg.shape,
                     "decay_factor": float(f[k]),
                     "amplitude": cfg.ne_percent * float(f[k]),
                     "amplitude_units": "percent Ne at closest approach",
                     "te_percent": cfg.te_percent * float(f[k]),
                     "orbit": f"{orbit:05d}{half}",
-                    "closest_time": iso_utc(int(t[k])),
+                    "closest_time": closest,
                     "samples_affected": int(reach.sum()),
                 }
             )
@@ -386,36 +379,17 @@ def selected_half_orbits(
 
 
 def generate_satellite(
-    out_dir,
-    *,
-    mission: str,
-    start,
-    end,
-    kp: pd.DataFrame | None,
-    events: pd.DataFrame | None = None,
-    injection: dict | None = None,
-    seed: int = 0,
-    truth_csv=None,
-    orbits_per_day: float | None = None,
-    sample_s: float | None = None,
-    model: dict | None = None,
+    out_dir, *, truth_csv=None, orbits_per_day: float | None = None, **simulator
 ) -> list[Path]:
     """Write one file per half-orbit (``demeter``: CDF, ``cses``: HDF5) for ``start``..``end``.
 
-    ``orbits_per_day`` thins the orbits (every k-th orbit, about that many per day) and
-    ``sample_s`` coarsens the 3-s sampling, both for speed. Returns the written paths.
+    ``simulator`` holds the keyword arguments of :func:`make_satellite_simulator`
+    (``mission``, ``start``, ``end``, ``kp``, ``events``, ``injection``, ``seed``,
+    ``sample_s``, ``model``). ``orbits_per_day`` thins the orbits (every k-th orbit, about
+    that many per day) and ``sample_s`` coarsens the 3-s sampling, both for speed. Returns
+    the written paths.
     """
-    sim, t0, t1 = make_satellite_simulator(
-        mission=mission,
-        start=start,
-        end=end,
-        kp=kp,
-        events=events,
-        injection=injection,
-        seed=seed,
-        sample_s=sample_s,
-        model=model,
-    )
+    sim, t0, t1 = make_satellite_simulator(**simulator)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths, truth = [], []

@@ -1,0 +1,98 @@
+"""The earthquakes of one observatory: magnitude, depth, period and geodesic distance.
+
+Distances are geodesic on the WGS84 ellipsoid (Karney's algorithm via geographiclib,
+:func:`eqprecursors.core.geodesy.geodesic_distance_km`): a spherical formula is off by up to
+~0.5 %, i.e. ~1 km at the paper's 200 km radius, enough to flip events at the edge.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from eqprecursors.core.dates import period_bound
+from eqprecursors.core.geodesy import geodesic_distance_km, haversine_km
+from eqprecursors.io.catalogs import CATALOG_COLUMNS, read_catalog, utc_times, write_catalog
+
+log = logging.getLogger(__name__)
+
+
+def _bound(value, *, is_end: bool) -> pd.Timestamp | None:
+    return None if value is None else pd.Timestamp(period_bound(value, is_end=is_end))
+
+
+def select_events(
+    df: pd.DataFrame,
+    *,
+    latitude: float,
+    longitude: float,
+    max_distance_km: float,
+    min_magnitude: float,
+    max_depth_km: float,
+    start=None,
+    end=None,
+    strict_magnitude: bool = True,
+) -> pd.DataFrame:
+    """Events near an observatory, with their geodesic ``distance_km``, sorted by time.
+
+    Keeps M > ``min_magnitude`` (the paper's "M > 4"; ``strict_magnitude=False`` gives
+    >=), depth <= ``max_depth_km``, distance <= ``max_distance_km`` and
+    ``start <= time < end``. A bare date as ``end`` means through the end of that day, so
+    the config's inclusive ``end: "2020-12-31"`` keeps events on the 31st. Events with an
+    unknown magnitude, depth or position are dropped: they cannot be shown to qualify.
+    Returns exactly ``CATALOG_COLUMNS``.
+    """
+    if max_distance_km <= 0:
+        raise ValueError(f"max_distance_km must be positive, got {max_distance_km}")
+    df = df.reset_index(drop=True)
+    mag = df["magnitude"].to_numpy(dtype=float)
+    keep = mag > min_magnitude if strict_magnitude else mag >= min_magnitude
+    keep &= df["depth_km"].to_numpy(dtype=float) <= max_depth_km
+    t0 = _bound(start, is_end=False)
+    t1 = _bound(end, is_end=True)
+    times = utc_times(df["time"])
+    if t0 is not None:
+        keep &= (times >= t0).to_numpy()
+    if t1 is not None:
+        keep &= (times < t1).to_numpy()
+    lat = df["latitude"].to_numpy(dtype=float)
+    lon = df["longitude"].to_numpy(dtype=float)
+    # Cheap spherical pre-filter (its error is < 0.6 %), exact geodesic for the candidates.
+    keep &= haversine_km(latitude, longitude, lat, lon) <= max_distance_km * 1.01 + 1.0
+    dist = np.full(len(df), np.nan)
+    idx = np.flatnonzero(keep)
+    dist[idx] = geodesic_distance_km(latitude, longitude, lat[idx], lon[idx])
+    keep &= dist <= max_distance_km
+    out = df.loc[keep].copy()
+    out["time"] = times[keep].to_numpy()
+    out["distance_km"] = dist[keep]
+    for col in CATALOG_COLUMNS:
+        if col not in out:
+            out[col] = np.nan
+    out = out[CATALOG_COLUMNS].sort_values("time", kind="stable").reset_index(drop=True)
+    out["time"] = utc_times(out["time"])
+    return out
+
+
+def select_catalog_file(src, dest, *, fmt: str = "auto", **selection) -> pd.DataFrame:
+    """Read ``src``, select the events around one observatory and write ``dest``.
+
+    ``selection`` holds the keyword arguments of :func:`select_events`.
+    """
+    events = select_events(read_catalog(src, fmt), **selection)
+    s = selection
+    log.info(
+        "%s: %d events within %.0f km of (%.3f, %.3f), M %s %.1f, depth <= %.0f km",
+        src,
+        len(events),
+        s["max_distance_km"],
+        s["latitude"],
+        s["longitude"],
+        ">" if s.get("strict_magnitude", True) else ">=",
+        s["min_magnitude"],
+        s["max_depth_km"],
+    )
+    write_catalog(events, dest)
+    return events

@@ -1,0 +1,252 @@
+"""What a configuration asks the workflow for: ground CNN runs, shared paths and targets.
+
+Pure functions of the validated config dict (``snakemake.utils.validate`` has filled in the
+schema's defaults), standard library only, so building the DAG imports nothing heavy. The
+rules reach them through thin functions in rules/common.smk; the tests call them directly.
+
+The vocabulary below (windows, optimizers, experiments, figures) is the one list of each:
+the wildcard constraints are built from it and tests/test_plan.py checks it against the
+schema's enums, ``eqprecursors.ground.model.OPTIMIZERS`` and the window sample table.
+A run is the tuple ``(dataset, window, filter, optimizer, percent)``: dataset is a study
+observatory or ``ALL``, percent the share of the training part that is used.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+# ------------------------------------------------------------------------- vocabulary
+WINDOW_SAMPLES: dict[str, int] = {"hour": 60, "day": 1440, "week": 10080, "month": 43200}
+"""Window lengths in samples at 1-minute cadence (month = 30 days)."""
+WINDOWS = tuple(WINDOW_SAMPLES)
+OPTIMIZERS = ("adam", "adagrad", "adamax", "sgd", "rmsprop")
+"""The optimizers of the paper's comparison (Figure 6)."""
+EXPERIMENTS = ("histories", "optimizers", "windows", "learning_curve")
+OBSERVATORY_CODE = "[A-Z0-9]{3}"
+"""An IAGA code; also the pattern of a dataset name (``ALL`` is the combined dataset)."""
+COMBINED = "ALL"
+FILTER_NAME = "[a-z0-9]+"
+PERCENT = "[0-9]{1,3}"
+
+FIGURE_EXPERIMENTS = {
+    "fig5_histories": "histories",
+    "fig6_optimizers": "optimizers",
+    "fig7_windows": "windows",
+}
+"""Figures drawn by one rule (figure_ground_experiment) -> the experiment they show."""
+FIGURE_FUNCTIONS = {
+    "fig5_histories": "plot_histories",
+    "fig6_optimizers": "plot_optimizers",
+    "fig7_windows": "plot_windows",
+}
+"""Those figures -> their function in eqprecursors.plots.ground_results."""
+FIGURES = (
+    "fig1_map",
+    "fig2_week",
+    "fig3_filter",
+    "fig4_network",
+    *FIGURE_EXPERIMENTS,
+    "fig8_learning_curve",
+)
+TABLES = ("metrics", "table1_observatories", "table2_model")
+
+# ------------------------------------------------------------------------------ paths
+# Files that more than one rule (or a rule and the targets) name; wildcards in braces.
+INTERMAGNET_MONTH = "resources/intermagnet/{obs}/{obs}_{month}.min"
+RAW_CATALOG = "resources/catalog/{service}/{obs}.csv"
+RAW_KP = "resources/kp/{service}.txt"
+SYNTHETIC_GROUND_DIR = "resources/synthetic/ground/{obs}"
+SYNTHETIC_SATELLITE_DIR = "resources/synthetic/satellite/{mission}"
+SYNTHETIC_OVERVIEW_PNG = "results/figures/synthetic/overview.png"
+DECODED_NC = "results/decoded/ground/{obs}.nc"
+CATALOG_CSV = "results/catalog/ground/{obs}.csv"
+KP_CSV = "results/kp/kp.csv"
+DATASET_DIR = "results/ground/datasets/{dataset}/{window}_{filter}"
+SPLIT = "results/ground/splits/{dataset}/{window}_{filter}"
+"""Stem of a split: ``.csv`` (train/test per window) and ``.json`` (its report)."""
+RUN_DIR = "results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}"
+GROUND_FIGURES_DIR = "results/figures/ground"
+GROUND_TABLES_DIR = "results/tables/ground"
+RUN_FILES = ("history.csv", "metrics.json", "summary.json")
+"""What the figures read of each run."""
+
+
+def dataset_file(name: str, dataset: str = "{dataset}") -> str:
+    """``name`` (windows.npy, labels.csv, report.json) of a labelled dataset.
+
+    ``dataset`` is a wildcard by default; label_ground passes ``{obs}``, combine_ground
+    ``ALL``. ``{window}`` and ``{filter}`` stay wildcards.
+    """
+    return f"{DATASET_DIR.replace('{dataset}', dataset)}/{name}"
+
+
+def figure_file(name: str, ext: str) -> str:
+    """A ground CNN figure, e.g. ``figure_file("fig1_map", "png")``."""
+    return f"{GROUND_FIGURES_DIR}/{name}.{ext}"
+
+
+def table_file(name: str, ext: str) -> str:
+    """A ground CNN table, e.g. ``table_file("metrics", "csv")``."""
+    return f"{GROUND_TABLES_DIR}/{name}.{ext}"
+
+
+# ------------------------------------------------------------------ data and synthetic
+def study_period(config: dict) -> tuple[str, str]:
+    """The union of every observatory's period, for period-wide queries (Kp)."""
+    sites = config["observatories"].values()
+    return min(s["start"] for s in sites), max(s["end"] for s in sites)
+
+
+def satellites(config: dict) -> list[str]:
+    return sorted(config["satellites"])
+
+
+def synthetic_ground_options(config: dict) -> dict:
+    """Generator settings shared by every synthetic observatory."""
+    synthetic = config["synthetic"]
+    return dict(
+        seed=synthetic["seed"],
+        gaps=synthetic["gaps"],
+        model=synthetic["ground_model"],
+        injection=synthetic["injection"]["ground"],
+    )
+
+
+def synthetic_satellite_options(config: dict, mission: str) -> dict:
+    """One mission's settings (without its ``source``) with the generator's seed."""
+    options = {k: v for k, v in config["satellites"][mission].items() if k != "source"}
+    synthetic = config["synthetic"]
+    return dict(options, seed=synthetic["seed"], injection=synthetic["injection"]["satellite"])
+
+
+def all_targets(config: dict) -> list[str]:
+    """What ``rule all`` asks for: decoded data, catalogs, Kp, satellites, figures, tables."""
+    observatories = sorted(config["observatories"])
+    targets = [DECODED_NC.format(obs=obs) for obs in observatories]
+    targets += [CATALOG_CSV.format(obs=obs) for obs in observatories]
+    targets.append(KP_CSV)
+    targets += [SYNTHETIC_SATELLITE_DIR.format(mission=m) for m in satellites(config)]
+    if "overview" in config["synthetic"]:
+        targets.append(SYNTHETIC_OVERVIEW_PNG)
+    if "ground_cnn" in config:
+        targets += ground_cnn_targets()
+    return targets
+
+
+# -------------------------------------------------------------------- ground CNN study
+def ground_cnn_targets() -> list[str]:
+    """The study's tables (CSV) and figures (PNG and PDF)."""
+    return [table_file(name, "csv") for name in TABLES] + [
+        figure_file(name, ext) for name in FIGURES for ext in ("png", "pdf")
+    ]
+
+
+def cnn_filter(config: dict, name: str) -> dict | None:
+    """A named filter variant as labelling expects it (a copy; None = unfiltered)."""
+    spec = dict(config["ground_cnn"]["filters"][name])
+    return None if spec["type"] == "none" else spec
+
+
+def cnn_runs(config: dict, experiment: str) -> list[tuple]:
+    """The runs an experiment trains, in the order its figure shows them.
+
+    histories: every study observatory and ALL x every filter at the main window;
+    optimizers, windows, learning_curve: the sweep dataset and filter, varying one thing.
+    """
+    cnn = config["ground_cnn"]
+    e = cnn["experiments"]
+    opt = cnn["training"]["optimizer"]
+    week, sweep, filt = e["window"], e["sweep_dataset"], e["sweep_filter"]
+    if experiment == "histories":
+        datasets = [*cnn["observatories"], COMBINED]
+        return [(d, week, f, opt, 100) for d in datasets for f in cnn["filters"]]
+    if experiment == "optimizers":
+        return [(sweep, week, filt, o, 100) for o in e["optimizers"]]
+    if experiment == "windows":
+        return [(sweep, w, filt, opt, 100) for w in e["windows"]]
+    if experiment == "learning_curve":
+        fractions = e["learning_curve_fractions"]
+        return [(sweep, week, filt, opt, round(100 * f)) for f in fractions]
+    raise ValueError(f"unknown experiment {experiment!r}; expected one of {EXPERIMENTS}")
+
+
+def all_cnn_runs(config: dict) -> list[tuple]:
+    """Every run of every experiment once, in experiment order (shared runs train once)."""
+    runs: list[tuple] = []
+    for experiment in EXPERIMENTS:
+        runs += [r for r in cnn_runs(config, experiment) if r not in runs]
+    return runs
+
+
+def run_path(run: tuple, name: str) -> str:
+    dataset, window, filt, optimizer, percent = run
+    directory = RUN_DIR.format(
+        dataset=dataset, window=window, filter=filt, optimizer=optimizer, percent=percent
+    )
+    return f"{directory}/{name}"
+
+
+def run_label(run: tuple) -> dict:
+    dataset, window, filt, optimizer, percent = run
+    return dict(dataset=dataset, window=window, filter=filt, optimizer=optimizer, percent=percent)
+
+
+def cnn_run_files(config: dict, experiment: str) -> list[str]:
+    return [run_path(run, name) for run in cnn_runs(config, experiment) for name in RUN_FILES]
+
+
+def cnn_run_dicts(config: dict, experiment: str) -> list[dict]:
+    """What the figure functions need of each run of an experiment: label and files."""
+    out = []
+    for run in cnn_runs(config, experiment):
+        dataset, window, filt, optimizer, percent = run
+        label = {
+            "histories": f"{dataset} {filt}",
+            "optimizers": optimizer,
+            "windows": window,
+            "learning_curve": f"{percent} %",
+        }[experiment]
+        out.append(
+            dict(
+                label=label,
+                row=dataset,
+                column=filt,
+                fraction=percent / 100,
+                history_csv=run_path(run, "history.csv"),
+                metrics_json=run_path(run, "metrics.json"),
+                summary_json=run_path(run, "summary.json"),
+            )
+        )
+    return out
+
+
+def window_samples(window: str) -> int:
+    return WINDOW_SAMPLES[window]
+
+
+def figure_week_shade_start(config: dict) -> str:
+    """The last day of the figure week: the day before the event in the default."""
+    start = date.fromisoformat(config["ground_cnn"]["figures"]["week_start"])
+    return (start + timedelta(days=6)).isoformat()
+
+
+def study_sites(config: dict) -> list[dict]:
+    """The study observatories as the map and Table 1 take them.
+
+    A site without a name is shown by its code, one without a provider by its source.
+    """
+    sites = []
+    for obs in config["ground_cnn"]["observatories"]:
+        site = config["observatories"][obs]
+        sites.append(
+            dict(
+                code=obs,
+                name=site.get("name", obs),
+                country=site["country"],
+                provider=site.get("provider", site["source"]),
+                latitude=site["latitude"],
+                longitude=site["longitude"],
+                radius_km=site["selection"]["max_distance_km"],
+            )
+        )
+    return sites

@@ -1,0 +1,392 @@
+"""The experiment planner (eqprecursors.ground.plan) on the shipped configurations.
+
+Expected runs, paths and targets are written out by hand from config/config.yaml,
+config/paper.yaml and tests/config/test.yaml, not recomputed with the planner's own logic.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import update_config, validate
+
+from eqprecursors.ground import plan
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "schemas/config.schema.yaml"
+
+
+def load(*names: str) -> dict:
+    """Configuration files merged as `--configfile a b` does, validated with defaults filled."""
+    config: dict = {}
+    for name in names:
+        text = (ROOT / name).read_text().replace("{base}", "http://127.0.0.1:1")
+        update_config(config, yaml.safe_load(text))
+    validate(config, str(SCHEMA))
+    return config
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load("config/config.yaml")
+
+
+@pytest.fixture(scope="module")
+def paper():
+    return load("config/paper.yaml")
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load("tests/config/test.yaml")
+
+
+# ---------------------------------------------------------------- schema defaults
+def test_schema_defaults_fill_the_sections_paper_leaves_out(paper):
+    assert "synthetic" not in yaml.safe_load((ROOT / "config/paper.yaml").read_text())
+    assert paper["synthetic"] == {
+        "seed": 0,
+        "injection": {"ground": {"enabled": False}, "satellite": {"enabled": False}},
+        "gaps": None,
+        "ground_model": None,
+    }
+    assert paper["satellites"] == {}
+
+
+def test_schema_defaults_leave_written_values_alone(default):
+    assert default["synthetic"]["seed"] == 20161030
+    assert default["synthetic"]["gaps"]["rate_per_day"] == 0.3
+    assert default["synthetic"]["ground_model"] is None
+    assert sorted(default["satellites"]) == ["CSES", "DEMETER"]
+    assert default["ground_cnn"]["training"]["learning_rate"] is None
+
+
+def test_country_defaults_to_empty():
+    config = copy.deepcopy(yaml.safe_load((ROOT / "config/config.yaml").read_text()))
+    del config["observatories"]["DUR"]["country"]
+    validate(config, str(SCHEMA))
+    assert config["observatories"]["DUR"]["country"] == ""
+    assert config["observatories"]["IZN"]["country"] == "Türkiye"
+
+
+# --------------------------------------------------------------------- the runs
+def test_histories_cover_every_dataset_and_filter(default):
+    assert plan.cnn_runs(default, "histories") == [
+        ("DUR", "week", "unfiltered", "adam", 100),
+        ("DUR", "week", "filtered", "adam", 100),
+        ("IZN", "week", "unfiltered", "adam", 100),
+        ("IZN", "week", "filtered", "adam", 100),
+        ("MLR", "week", "unfiltered", "adam", 100),
+        ("MLR", "week", "filtered", "adam", 100),
+        ("ALL", "week", "unfiltered", "adam", 100),
+        ("ALL", "week", "filtered", "adam", 100),
+    ]
+
+
+def test_sweeps_vary_one_thing_on_the_sweep_dataset(default):
+    assert plan.cnn_runs(default, "optimizers") == [
+        ("ALL", "week", "filtered", o, 100) for o in ("adam", "adagrad", "adamax", "sgd", "rmsprop")
+    ]
+    assert plan.cnn_runs(default, "windows") == [
+        ("ALL", "hour", "filtered", "adam", 100),
+        ("ALL", "day", "filtered", "adam", 100),
+        ("ALL", "week", "filtered", "adam", 100),
+    ]
+    assert plan.cnn_runs(default, "learning_curve") == [
+        ("ALL", "week", "filtered", "adam", p) for p in (20, 40, 60, 80, 100)
+    ]
+
+
+def test_paper_sweeps_use_the_unfiltered_data_and_month_windows(paper):
+    assert plan.cnn_runs(paper, "windows") == [
+        ("ALL", "hour", "unfiltered", "adam", 100),
+        ("ALL", "day", "unfiltered", "adam", 100),
+        ("ALL", "week", "unfiltered", "adam", 100),
+        ("ALL", "month", "unfiltered", "adam", 100),
+    ]
+
+
+def test_learning_curve_percent_is_rounded_not_truncated(default):
+    config = copy.deepcopy(default)
+    # 0.29 * 100 = 28.999999999999996 and 0.57 * 100 = 56.99999999999999 in floating point
+    config["ground_cnn"]["experiments"]["learning_curve_fractions"] = [0.29, 0.57, 1.0]
+    percents = [run[4] for run in plan.cnn_runs(config, "learning_curve")]
+    assert percents == [29, 57, 100]
+
+
+def test_unknown_experiment_is_an_error(default):
+    with pytest.raises(ValueError, match="learning_curves"):
+        plan.cnn_runs(default, "learning_curves")
+
+
+def test_all_runs_train_shared_runs_once(default):
+    runs = plan.all_cnn_runs(default)
+    # 8 histories; optimizers add 4 (adam is a history), windows 2 (week is one),
+    # the learning curve 4 (100 % is one)
+    assert runs == plan.cnn_runs(default, "histories") + [
+        ("ALL", "week", "filtered", "adagrad", 100),
+        ("ALL", "week", "filtered", "adamax", 100),
+        ("ALL", "week", "filtered", "sgd", 100),
+        ("ALL", "week", "filtered", "rmsprop", 100),
+        ("ALL", "hour", "filtered", "adam", 100),
+        ("ALL", "day", "filtered", "adam", 100),
+        ("ALL", "week", "filtered", "adam", 20),
+        ("ALL", "week", "filtered", "adam", 40),
+        ("ALL", "week", "filtered", "adam", 60),
+        ("ALL", "week", "filtered", "adam", 80),
+    ]
+
+
+def test_all_runs_per_configuration(paper, tiny):
+    # paper: 8 histories + 4 optimizers + 3 windows (hour, day, month) + 4 fractions
+    assert len(plan.all_cnn_runs(paper)) == 19
+    assert len(set(plan.all_cnn_runs(paper))) == 19
+    # workflow test: one observatory, one filter, hour windows, every sweep is a history
+    assert plan.all_cnn_runs(tiny) == [
+        ("IZN", "hour", "filtered", "adam", 100),
+        ("ALL", "hour", "filtered", "adam", 100),
+    ]
+
+
+# ------------------------------------------------------------- paths and labels
+def test_run_path_and_label():
+    run = ("ALL", "week", "filtered", "sgd", 40)
+    assert plan.run_path(run, "metrics.json") == (
+        "results/ground/runs/ALL/week_filtered/sgd_40/metrics.json"
+    )
+    assert plan.run_label(run) == {
+        "dataset": "ALL",
+        "window": "week",
+        "filter": "filtered",
+        "optimizer": "sgd",
+        "percent": 40,
+    }
+
+
+def test_shared_paths():
+    assert plan.dataset_file("labels.csv") == (
+        "results/ground/datasets/{dataset}/{window}_{filter}/labels.csv"
+    )
+    assert plan.dataset_file("windows.npy", "{obs}") == (
+        "results/ground/datasets/{obs}/{window}_{filter}/windows.npy"
+    )
+    assert plan.dataset_file("report.json", "ALL") == (
+        "results/ground/datasets/ALL/{window}_{filter}/report.json"
+    )
+    assert plan.figure_file("fig1_map", "pdf") == "results/figures/ground/fig1_map.pdf"
+    assert plan.table_file("metrics", "md") == "results/tables/ground/metrics.md"
+    assert plan.DECODED_NC.format(obs="DUR") == "results/decoded/ground/DUR.nc"
+    assert plan.RAW_CATALOG.format(service="usgs", obs="IZN") == "resources/catalog/usgs/IZN.csv"
+
+
+def test_run_files_of_an_experiment(default):
+    files = plan.cnn_run_files(default, "learning_curve")
+    assert len(files) == 5 * 3
+    assert files[:3] == [
+        "results/ground/runs/ALL/week_filtered/adam_20/history.csv",
+        "results/ground/runs/ALL/week_filtered/adam_20/metrics.json",
+        "results/ground/runs/ALL/week_filtered/adam_20/summary.json",
+    ]
+
+
+def test_run_dicts_label_each_run_by_what_its_figure_varies(default):
+    histories = plan.cnn_run_dicts(default, "histories")
+    assert [d["label"] for d in histories[:2]] == ["DUR unfiltered", "DUR filtered"]
+    assert (histories[0]["row"], histories[0]["column"]) == ("DUR", "unfiltered")
+    optimizers = plan.cnn_run_dicts(default, "optimizers")
+    assert [d["label"] for d in optimizers] == ["adam", "adagrad", "adamax", "sgd", "rmsprop"]
+    assert [d["label"] for d in plan.cnn_run_dicts(default, "windows")] == ["hour", "day", "week"]
+    curve = plan.cnn_run_dicts(default, "learning_curve")
+    assert [d["label"] for d in curve] == ["20 %", "40 %", "60 %", "80 %", "100 %"]
+    assert [d["fraction"] for d in curve] == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert curve[1]["summary_json"] == "results/ground/runs/ALL/week_filtered/adam_40/summary.json"
+
+
+def test_named_filters(default):
+    assert plan.cnn_filter(default, "unfiltered") is None
+    spec = plan.cnn_filter(default, "filtered")
+    assert spec == {"type": "highpass", "order": 4, "corners_cpd": [1.5]}
+    spec["order"] = 8
+    assert default["ground_cnn"]["filters"]["filtered"]["order"] == 4
+
+
+# ------------------------------------------------------------- dates and sites
+def test_week_shade_starts_on_the_last_day_of_the_figure_week(default, paper):
+    assert plan.figure_week_shade_start(default) == "2016-08-23"  # week of 2016-08-17
+    assert plan.figure_week_shade_start(paper) == "2016-10-29"  # week of 2016-10-23
+    config = copy.deepcopy(default)
+    config["ground_cnn"]["figures"]["week_start"] = "2016-12-28"
+    assert plan.figure_week_shade_start(config) == "2017-01-03"
+
+
+def test_study_period_spans_every_observatory(default, paper):
+    # default: BOU and DUR start 2016-01-01, IZN ends 2023-12-31
+    assert plan.study_period(default) == ("2016-01-01", "2023-12-31")
+    # paper: DUR starts 2007-01-01, IZN ends 2021-12-31
+    assert plan.study_period(paper) == ("2007-01-01", "2021-12-31")
+
+
+def test_study_sites(default, tiny):
+    dur = plan.study_sites(default)[0]
+    assert dur == {
+        "code": "DUR",
+        "name": "Duronia",
+        "country": "Italy",
+        "provider": "synthetic (INGV via INTERMAGNET in the paper)",
+        "latitude": 41.39,
+        "longitude": 14.28,
+        "radius_km": 200.0,
+    }
+    assert [s["radius_km"] for s in plan.study_sites(default)] == [200.0, 200.0, 100.0]
+    # tests/config/test.yaml gives IZN no provider: its source stands in
+    (izn,) = plan.study_sites(tiny)
+    assert (izn["code"], izn["provider"]) == ("IZN", "synthetic")
+    config = copy.deepcopy(tiny)
+    del config["observatories"]["IZN"]["name"]
+    assert plan.study_sites(config)[0]["name"] == "IZN"
+
+
+# ------------------------------------------------------------ synthetic options
+def test_synthetic_options(default, paper):
+    ground = plan.synthetic_ground_options(default)
+    assert ground["seed"] == 20161030
+    assert ground["model"] is None
+    assert ground["gaps"]["long_max_minutes"] == 1440
+    assert ground["injection"]["amplitude_nT"] == 10.0
+    assert plan.synthetic_ground_options(paper) == {
+        "seed": 0,
+        "gaps": None,
+        "model": None,
+        "injection": {"enabled": False},
+    }
+    cses = plan.synthetic_satellite_options(default, "CSES")
+    assert cses == {
+        "mission": "cses",
+        "start": "2019-09-19",
+        "end": "2019-09-26",
+        "orbits_per_day": 4,
+        "sample_s": 3,
+        "seed": 20161030,
+        "injection": default["synthetic"]["injection"]["satellite"],
+    }
+    assert default["satellites"]["CSES"]["source"] == "synthetic"  # not popped from config
+
+
+# ----------------------------------------------------------------------- targets
+GROUND_CNN_TARGETS = [
+    "results/tables/ground/metrics.csv",
+    "results/tables/ground/table1_observatories.csv",
+    "results/tables/ground/table2_model.csv",
+    *[
+        f"results/figures/ground/fig{n}.{ext}"
+        for n in (
+            "1_map",
+            "2_week",
+            "3_filter",
+            "4_network",
+            "5_histories",
+            "6_optimizers",
+            "7_windows",
+            "8_learning_curve",
+        )
+        for ext in ("png", "pdf")
+    ],
+]
+
+
+def test_ground_cnn_targets():
+    assert plan.ground_cnn_targets() == GROUND_CNN_TARGETS
+    assert len(GROUND_CNN_TARGETS) == 3 + 8 * 2
+
+
+DEFAULT_DATA_TARGETS = [
+    "results/decoded/ground/BOU.nc",
+    "results/decoded/ground/DUR.nc",
+    "results/decoded/ground/IZN.nc",
+    "results/decoded/ground/MLR.nc",
+    "results/catalog/ground/BOU.csv",
+    "results/catalog/ground/DUR.csv",
+    "results/catalog/ground/IZN.csv",
+    "results/catalog/ground/MLR.csv",
+    "results/kp/kp.csv",
+    "resources/synthetic/satellite/CSES",
+    "resources/synthetic/satellite/DEMETER",
+]
+
+
+def test_default_targets(default):
+    assert plan.all_targets(default) == [
+        *DEFAULT_DATA_TARGETS,
+        "results/figures/synthetic/overview.png",
+        *GROUND_CNN_TARGETS,
+    ]
+
+
+def test_targets_without_overview_or_ground_cnn(default, paper):
+    config = copy.deepcopy(default)
+    del config["synthetic"]["overview"]
+    assert plan.all_targets(config) == [*DEFAULT_DATA_TARGETS, *GROUND_CNN_TARGETS]
+    del config["ground_cnn"]
+    assert plan.all_targets(config) == DEFAULT_DATA_TARGETS
+    # paper: no satellites, no overview; three observatories and the study
+    assert len(plan.all_targets(paper)) == 3 + 3 + 1 + len(GROUND_CNN_TARGETS)
+    assert not [t for t in plan.all_targets(paper) if "synthetic" in t]
+
+
+# -------------------------------------------------------------------- vocabulary
+def schema_defs() -> dict:
+    return yaml.safe_load(SCHEMA.read_text())["$defs"]
+
+
+def test_window_names_match_the_schema_and_the_sample_table():
+    assert schema_defs()["window"]["enum"] == list(plan.WINDOWS)
+    from eqprecursors.ground.windows import window_samples
+
+    assert [window_samples(w) for w in plan.WINDOWS] == [60, 24 * 60, 7 * 24 * 60, 30 * 24 * 60]
+    assert plan.window_samples("week") == 7 * 24 * 60
+
+
+def test_optimizer_names_match_the_schema_and_the_model():
+    assert schema_defs()["optimizer"]["enum"] == list(plan.OPTIMIZERS)
+    from eqprecursors.ground.model import OPTIMIZERS
+
+    assert sorted(OPTIMIZERS) == sorted(plan.OPTIMIZERS)
+
+
+def test_name_patterns_match_the_schema():
+    schema = yaml.safe_load(SCHEMA.read_text())["properties"]
+    filters = schema["ground_cnn"]["properties"]["filters"]
+    assert filters["propertyNames"]["pattern"] == f"^{plan.FILTER_NAME}$"
+    observatories = schema["observatories"]["propertyNames"]["pattern"]
+    assert observatories == f"^(?!{plan.COMBINED}$){plan.OBSERVATORY_CODE}$"
+
+
+def test_experiment_figures_have_their_plot_functions():
+    module = importlib.import_module("eqprecursors.plots.ground_results")
+    assert set(plan.FIGURE_FUNCTIONS) == set(plan.FIGURE_EXPERIMENTS)
+    assert set(plan.FIGURE_EXPERIMENTS.values()) <= set(plan.EXPERIMENTS)
+    for name in plan.FIGURE_FUNCTIONS.values():
+        assert callable(getattr(module, name)), name
+    assert set(plan.FIGURE_EXPERIMENTS) <= set(plan.FIGURES)
+
+
+def test_the_plan_imports_only_the_standard_library():
+    """The DAG imports it: numpy, pandas or keras there would slow every dry run."""
+    for module in ("plan.py", "__init__.py"):
+        tree = ast.parse((ROOT / "scripts/eqprecursors/ground" / module).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                assert top in sys.stdlib_module_names or top == "__future__", (module, name)
