@@ -26,7 +26,7 @@ rule figure_ground_map:
     resources:
         mem_mb=2000,
     params:
-        function="eqprecursors.plots.ground:plot_map",
+        function="eqprecursors.plots.ground:figure_map",
         kwargs=dict(sites=study_sites(), data_kind=CNN["data_kind"]),
     script:
         "../scripts/figure_ground.py"
@@ -54,7 +54,7 @@ rule figure_ground_week:
     resources:
         mem_mb=2000,
     params:
-        function="eqprecursors.plots.ground:plot_week_components",
+        function="eqprecursors.plots.ground:figure_week",
         kwargs=dict(
             start=CNN["figures"]["week_start"],
             shade_start=figure_week_shade_start(),
@@ -86,7 +86,7 @@ rule figure_ground_filter:
     resources:
         mem_mb=2000,
     params:
-        function="eqprecursors.plots.ground:plot_filter_comparison",
+        function="eqprecursors.plots.ground:figure_filter",
         kwargs=dict(
             filter=cnn_filter(CNN["experiments"]["sweep_filter"]),
             start=CNN["figures"]["week_start"],

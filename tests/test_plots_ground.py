@@ -146,34 +146,34 @@ def test_geodesic_circle_points_lie_at_the_radius():
 
 def test_map(tmp_path, catalogs):
     assert_figure(
-        ground.plot_map(SITES, catalogs, tmp_path / "f1.png", tmp_path / "f1.pdf",
+        ground.figure_map(SITES, catalogs, tmp_path / "f1.png", tmp_path / "f1.pdf",
                         data_kind="synthetic (offline default)")
     )  # fmt: skip
     # list form aligned with sites, one site without events
     assert_figure(
-        ground.plot_map(SITES, [catalogs["DUR"], None], tmp_path / "a.png", tmp_path / "a.pdf",
+        ground.figure_map(SITES, [catalogs["DUR"], None], tmp_path / "a.png", tmp_path / "a.pdf",
                         data_kind="real (INTERMAGNET)")
     )  # fmt: skip
     with pytest.raises(ValueError, match="catalogs"):
-        ground.plot_map(SITES, [catalogs["DUR"]], tmp_path / "b.png", tmp_path / "b.pdf",
+        ground.figure_map(SITES, [catalogs["DUR"]], tmp_path / "b.png", tmp_path / "b.pdf",
                         data_kind="x")  # fmt: skip
 
 
 def test_week_components_and_filter_comparison(tmp_path, decoded_nc):
     kind = "synthetic (offline default)"
     assert_figure(
-        ground.plot_week_components(decoded_nc, tmp_path / "f2.png", tmp_path / "f2.pdf",
+        ground.figure_week(decoded_nc, tmp_path / "f2.png", tmp_path / "f2.pdf",
                                     start="2020-01-01", shade_start="2020-01-04",
                                     data_kind=kind)
     )  # fmt: skip
     flt = {"type": "highpass", "order": 4, "corners_cpd": [1.5]}
     assert_figure(
-        ground.plot_filter_comparison(decoded_nc, flt, tmp_path / "f3.png", tmp_path / "f3.pdf",
+        ground.figure_filter(decoded_nc, flt, tmp_path / "f3.png", tmp_path / "f3.pdf",
                                       start="2020-01-01T00:00:00Z", data_kind=kind)
     )  # fmt: skip
     assert "1.5 cycles/day" in ground._filter_label(flt)
     with pytest.raises(ValueError, match="no samples"):
-        ground.plot_week_components(decoded_nc, tmp_path / "x.png", tmp_path / "x.pdf",
+        ground.figure_week(decoded_nc, tmp_path / "x.png", tmp_path / "x.pdf",
                                     start="2021-01-01", data_kind=kind)  # fmt: skip
 
 
@@ -199,25 +199,25 @@ def test_histories_optimizers_windows(tmp_path):
          "row": o, "column": f}
         for o in ("DUR", "ALL") for f in ("unfiltered", "filtered")
     ]  # fmt: skip
-    assert_figure(ground_results.plot_histories(runs, tmp_path / "f5.png", tmp_path / "f5.pdf",
+    assert_figure(ground_results.figure_histories(runs, tmp_path / "f5.png", tmp_path / "f5.pdf",
                                         data_kind=kind))  # fmt: skip
     # without row/column keys: one row per run; and a run without metrics.json
     plain = [{k: v for k, v in r.items() if k not in ("row", "column")} for r in runs[:2]]
     plain[1]["metrics_json"] = None
-    assert_figure(ground_results.plot_histories(plain, tmp_path / "g.png", tmp_path / "g.pdf",
+    assert_figure(ground_results.figure_histories(plain, tmp_path / "g.png", tmp_path / "g.pdf",
                                         data_kind=kind))  # fmt: skip
 
     opt = [
         write_run(tmp_path / "opt", o, val_acc=acc, train_acc=acc + 0.05, method="random")
         for o in ("adam", "sgd", "rmsprop")
     ]
-    assert_figure(ground_results.plot_optimizers(opt, tmp_path / "f6.png", tmp_path / "f6.pdf",
+    assert_figure(ground_results.figure_optimizers(opt, tmp_path / "f6.png", tmp_path / "f6.pdf",
                                          data_kind=kind))  # fmt: skip
     win = [
         write_run(tmp_path / "win", w, val_acc=acc, train_acc=acc + 0.1, frac_pos=fp)
         for w, fp in (("month", 0.3), ("hour", 0.5), ("week", 0.45), ("day", 0.4))
     ]
-    assert_figure(ground_results.plot_windows(win, tmp_path / "f7.png", tmp_path / "f7.pdf",
+    assert_figure(ground_results.figure_windows(win, tmp_path / "f7.png", tmp_path / "f7.pdf",
                                       data_kind=kind))  # fmt: skip
     assert split_note([{"split_method": "random"}]).startswith("random split (paper")
 

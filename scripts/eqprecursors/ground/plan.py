@@ -35,9 +35,9 @@ FIGURE_EXPERIMENTS = {
 }
 """Figures drawn by one rule (figure_ground_experiment) -> the experiment they show."""
 FIGURE_FUNCTIONS = {
-    "fig5_histories": "plot_histories",
-    "fig6_optimizers": "plot_optimizers",
-    "fig7_windows": "plot_windows",
+    "fig5_histories": "figure_histories",
+    "fig6_optimizers": "figure_optimizers",
+    "fig7_windows": "figure_windows",
 }
 """Those figures -> their function in eqprecursors.plots.ground_results."""
 FIGURES = (

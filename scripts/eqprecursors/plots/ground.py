@@ -18,39 +18,8 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.core.geodesy import geodesic_circle
-from eqprecursors.ground.filters import apply_filter, validate_filter
-from eqprecursors.ground.labels import load_ground
-from eqprecursors.ground.observatories import per_site, read_selected
+from eqprecursors.ground import figure_data
 from eqprecursors.plots.style import date_axis, pyplot, save
-
-
-# --------------------------------------------------------------------------------------
-# shared helpers
-# --------------------------------------------------------------------------------------
-def _load_series(decoded_nc) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
-    """Regular 1-min grid (datetime64[ns] times, X/Y/Z with gaps as NaN, gap mask, attrs)."""
-    t, data, gap, attrs = load_ground(decoded_nc)
-    data = data.copy()
-    data[gap] = np.nan
-    return t.astype("datetime64[ns]"), data, gap, attrs
-
-
-def _naive_utc(when) -> pd.Timestamp:
-    """Any timestamp -> tz-naive UTC (the netCDF time axis is naive UTC)."""
-    ts = pd.Timestamp(when)
-    return ts.tz_convert("UTC").tz_localize(None) if ts.tz is not None else ts
-
-
-def _time_slice(t: np.ndarray, start, days: float, path) -> slice:
-    t0 = np.datetime64(_naive_utc(start), "ns")
-    t1 = t0 + np.timedelta64(int(round(days * 86400)), "s")
-    a, b = np.searchsorted(t, t0), np.searchsorted(t, t1)
-    if b <= a:
-        raise ValueError(
-            f"{path}: no samples in [{t0}, {t1}); data cover {t[0] if t.size else '-'} "
-            f"to {t[-1] if t.size else '-'}"
-        )
-    return slice(int(a), int(b))
 
 
 # --------------------------------------------------------------------------------------
@@ -63,7 +32,7 @@ def _mag_size(m) -> np.ndarray:
 
 def plot_map(
     sites: Sequence[Mapping],
-    catalog_csvs,
+    catalogs: Sequence[pd.DataFrame],
     out_png,
     out_pdf,
     *,
@@ -71,15 +40,17 @@ def plot_map(
 ) -> tuple[Path, Path]:
     """Figure 1: observatories, their selected earthquakes and detectability radii.
 
-    ``sites``: dicts with code, name, latitude, longitude, radius_km; ``catalog_csvs``:
-    {code: selected catalog CSV} or a list aligned with ``sites``.  Offline-safe: a plain
+    ``sites``: dicts with code, name, latitude, longitude, radius_km; ``catalogs``: the
+    selected events of each site, aligned with ``sites``.  Offline-safe: a plain
     lon/lat plot (aspect 1/cos(mean latitude)) with a graticule, no tiles or coastlines.
     """
     plt = pyplot()
     import matplotlib.patheffects as pe
     from matplotlib.colors import Normalize
 
-    cats = [read_selected(p) for p in per_site(sites, catalog_csvs, "catalogs")]
+    cats = list(catalogs)
+    if len(cats) != len(sites):
+        raise ValueError(f"{len(cats)} catalogs for {len(sites)} sites")
     depths = np.concatenate([c["depth_km"].to_numpy(float) for c in cats] + [np.zeros(0)])
     dmax = float(np.nanmax(depths)) if np.isfinite(depths).any() else 1.0
     norm = Normalize(0.0, max(dmax, 1.0))
@@ -206,11 +177,10 @@ def plot_map(
 # Figures 2-3: time series
 # --------------------------------------------------------------------------------------
 def plot_week_components(
-    decoded_nc,
+    series: Mapping,
     out_png,
     out_pdf,
     *,
-    start,
     days: float = 7,
     shade_start=None,
     shade_hours: float = 24,
@@ -219,18 +189,16 @@ def plot_week_components(
     """Figure 2: ``days`` of 1-min X, Y, Z, with one window length (default a day) shaded.
 
     Shows the raw input the CNN windows are cut from; gaps stay visible as breaks.
-    ``shade_start`` defaults to the start of the middle day.
+    ``series``: ``ground.figure_data.series_interval``. ``shade_start`` defaults to the
+    start of the middle day.
     """
     plt = pyplot()
-    t, data, gap, attrs = _load_series(decoded_nc)
-    sl = _time_slice(t, start, days, decoded_nc)
-    tt, dd = t[sl], data[sl]
-    code = attrs.get("iaga_code", Path(decoded_nc).stem)
+    tt, dd, code = series["time"], series["data"], series["code"]
     s0 = pd.Timestamp(tt[0])
     if shade_start is None:
         sh0 = s0.normalize() + pd.Timedelta(days=int(days // 2))
     else:
-        sh0 = _naive_utc(shade_start)
+        sh0 = figure_data.naive_utc(shade_start)
     sh1 = sh0 + pd.Timedelta(hours=shade_hours)
 
     fig, axes = plt.subplots(3, 1, figsize=(11, 7.5), sharex=True, constrained_layout=True)
@@ -249,7 +217,7 @@ def plot_week_components(
     axes[0].legend(loc="upper right", fontsize=8)
     date_axis(axes[-1])
     axes[-1].set_xlabel("time (UTC)")
-    pct = 100.0 * float(np.mean(~gap[sl]))
+    pct = 100.0 * float(np.mean(~series["gap"]))
     fig.suptitle(
         f"Figure 2: {code}, {days:g} days of 1-min X, Y, Z from {s0:%Y-%m-%d %H:%M} UTC - "
         f"{data_kind} data ({pct:.1f} % of samples present)",
@@ -270,31 +238,23 @@ def _filter_label(spec: Mapping) -> str:
 
 
 def plot_filter_comparison(
-    decoded_nc,
-    filter: Mapping,
+    series: Mapping,
     out_png,
     out_pdf,
     *,
-    start,
     days: float = 7,
     data_kind: str,
 ) -> tuple[Path, Path]:
     """Figure 3: Bz unfiltered vs Butterworth-filtered, exactly as the dataset is built.
 
-    The filter is ``ground.filters.apply_filter`` on the whole record (not just the plotted
-    week), so the curve is what ``make_dataset`` cuts windows from, without edge transients.
+    ``series``: ``ground.figure_data.filter_comparison``, whose filter runs on the whole
+    record, so the curve is what ``make_dataset`` cuts windows from.
     Top: raw Z; bottom: Z minus its plotted-interval median beside the filtered Z, on one nT
     scale, so the removed diurnal variation is visible.
     """
     plt = pyplot()
-    spec = validate_filter(dict(filter))
-    if spec is None:
-        raise ValueError("plot_filter_comparison needs a filter, got none")
-    t, data, _, attrs = _load_series(decoded_nc)
-    z_f, _ = apply_filter(data[:, 2], spec)
-    sl = _time_slice(t, start, days, decoded_nc)
-    tt, z, zf = t[sl], data[sl, 2], z_f[sl]
-    code = attrs.get("iaga_code", Path(decoded_nc).stem)
+    tt, z, zf = series["time"], series["z"], series["z_filtered"]
+    code, spec = series["code"], series["filter"]
     med = float(np.nanmedian(z)) if np.isfinite(z).any() else 0.0
 
     fig, (a, b) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True, constrained_layout=True)
@@ -400,3 +360,24 @@ def figure_network(
     return plot_network(
         table, total, out_png, out_pdf, n_samples=n_samples, dense_activation=dense_activation
     )
+
+
+# --------------------------------------------------------------------------------------
+# entry points of the figure rules: prepare the data (ground), then draw
+# --------------------------------------------------------------------------------------
+def figure_map(sites, catalog_csvs, out_png, out_pdf, *, data_kind: str):
+    """Figure 1 from the selected catalogs of each site."""
+    catalogs = figure_data.site_catalogs(sites, catalog_csvs)
+    return plot_map(sites, catalogs, out_png, out_pdf, data_kind=data_kind)
+
+
+def figure_week(decoded_nc, out_png, out_pdf, *, start, days: float = 7, **style):
+    """Figure 2 from a decoded netCDF."""
+    series = figure_data.series_interval(decoded_nc, start=start, days=days)
+    return plot_week_components(series, out_png, out_pdf, days=days, **style)
+
+
+def figure_filter(decoded_nc, filter, out_png, out_pdf, *, start, days: float = 7, **style):
+    """Figure 3 from a decoded netCDF and a filter of ``ground_cnn.filters``."""
+    series = figure_data.filter_comparison(decoded_nc, filter, start=start, days=days)
+    return plot_filter_comparison(series, out_png, out_pdf, days=days, **style)

@@ -56,7 +56,7 @@ def _summary(metrics: Mapping, history: pd.DataFrame, sep: str = ", ") -> str:
 
 
 def plot_histories(
-    runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str
+    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]], out_png, out_pdf, *, data_kind: str
 ) -> tuple[Path, Path]:
     """Figure 5: accuracy and loss vs epoch, training and validation, per run.
 
@@ -66,7 +66,6 @@ def plot_histories(
     one-line verdict (val accuracy with CI vs baseline, MCC with permutation p).
     """
     plt = pyplot()
-    loaded = load_runs(runs)
     rows = list(dict.fromkeys(str(r.get("row", r["label"])) for r, _, _ in loaded))
     cols = list(dict.fromkeys(str(r.get("column", "")) for r, _, _ in loaded))
     fig, axes = plt.subplots(
@@ -117,7 +116,7 @@ def plot_histories(
 
 
 def plot_optimizers(
-    runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str
+    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]], out_png, out_pdf, *, data_kind: str
 ) -> tuple[Path, Path]:
     """Figure 6: loss vs epoch per optimizer (training solid, validation dashed).
 
@@ -125,7 +124,6 @@ def plot_optimizers(
     accuracy next to its majority baseline instead: a lower loss alone is no skill.
     """
     plt = pyplot()
-    loaded = load_runs(runs)
     fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
     for k, (r, h, m) in enumerate(loaded):
         colour = f"C{k % 10}"
@@ -157,14 +155,16 @@ def _window_key(label: str) -> tuple[int, float, str]:
         return (1, 0.0, lab)
 
 
-def plot_windows(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str) -> tuple[Path, Path]:
+def plot_windows(
+    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]], out_png, out_pdf, *, data_kind: str
+) -> tuple[Path, Path]:
     """Figure 7: final validation accuracy and loss vs window length (hour ... month).
 
     Each window length is its own dataset with its own class ratio, so the baseline is drawn
     per window (dashed) and validation accuracy carries its bootstrap 95 % CI where present.
     """
     plt = pyplot()
-    loaded = sorted(load_runs(runs), key=lambda x: _window_key(x[0]["label"]))
+    loaded = sorted(loaded, key=lambda x: _window_key(x[0]["label"]))
     x = np.arange(len(loaded))
     val_acc = np.array([val_accuracy(m, h) for _, h, m in loaded])
     tr_acc = np.array([float(h["accuracy"].iloc[-1]) for _, h, _ in loaded])
@@ -304,3 +304,21 @@ def figure_learning_curve(
     )
     plot_learning_curve(report, out_png, out_pdf)
     return report
+
+
+# --------------------------------------------------------------------------------------
+# entry points of the figure rules: read the runs (ground), then draw
+# --------------------------------------------------------------------------------------
+def figure_histories(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str):
+    """Figure 5 from run dicts (label, row, column, history_csv, metrics_json)."""
+    return plot_histories(load_runs(runs), out_png, out_pdf, data_kind=data_kind)
+
+
+def figure_optimizers(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str):
+    """Figure 6 from run dicts, one per optimizer."""
+    return plot_optimizers(load_runs(runs), out_png, out_pdf, data_kind=data_kind)
+
+
+def figure_windows(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str):
+    """Figure 7 from run dicts, one per window length."""
+    return plot_windows(load_runs(runs), out_png, out_pdf, data_kind=data_kind)
