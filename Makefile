@@ -66,6 +66,7 @@ benchmarks: venv
 	$(BIN)/python benchmarks/decode_iaga.py
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/train_ground.py
+	$(BIN)/python benchmarks/train_satellite.py
 
 clean:
 	rm -rf results logs .snakemake

@@ -14,14 +14,19 @@ report: "report/workflow.rst"
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/synthetic.smk"
+include: "rules/satellite_data.smk"
 include: "rules/ground.smk"
 include: "rules/ground_figures.smk"
+include: "rules/satellite.smk"
+include: "rules/satellite_models.smk"
+include: "rules/satellite_figures.smk"
 
 
 # Rules that need the internet or only draw: on a cluster they run on the login node.
 localrules:
     download_intermagnet,
     download_catalog,
+    download_satellite_catalog,
     download_kp,
     figure_synthetic_overview,
     metrics_table_ground,
@@ -31,9 +36,20 @@ localrules:
     figure_ground_experiment,
     figure_ground_learning_curve,
     table_ground_observatories,
+    figure_satellite_example,
+    figure_satellite_comparison,
+    figure_satellite_ternary,
+    table_satellite_performance,
+    table_satellite_classifiers,
+    table_satellite_datasets,
+    tune_satellite,
+    evaluate_satellite,
+    evaluate_satellite_transfer,
+    transfer_satellite_dt,
 
 
 rule all:
     default_target: True
     input:
         plan.all_targets(config),
+        satellite_plan.targets(config) if "satellite_study" in config else [],

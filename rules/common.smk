@@ -1,7 +1,8 @@
 import glob
+import math
 import os
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 from snakemake.utils import validate
 
@@ -12,16 +13,23 @@ from eqprecursors.sources import urls  # noqa: E402
 
 # The plan (standard library only): shared paths, the run vocabulary, runs and targets.
 from eqprecursors.ground import plan  # noqa: E402
+from eqprecursors.satellite import plan as satellite_plan  # noqa: E402
 from eqprecursors.ground.plan import (  # noqa: E402
     CATALOG_CSV,
     DECODED_NC,
+    DECODED_SATELLITE_NC,
     FIGURE_EXPERIMENTS,
     FIGURE_FUNCTIONS,
     INTERMAGNET_MONTH,
     KP_CSV,
     RAW_CATALOG,
     RAW_KP,
+    RAW_SATELLITE_CATALOG,
     RUN_DIR,
+    SATELLITE_DATASET_DIR,
+    SATELLITE_DATASET_ID,
+    SATELLITE_DECLUSTERING_JSON,
+    SATELLITE_EVENTS_CSV,
     SPLIT,
     SYNTHETIC_GROUND_DIR,
     SYNTHETIC_OVERVIEW_PNG,
@@ -36,11 +44,13 @@ from eqprecursors.ground.plan import (  # noqa: E402
 
 # Also fills in the schema's defaults: the rules and the plan read every key directly.
 validate(config, schema="../schemas/config.schema.yaml")
+satellite_plan.check_config(config)
 
 
 wildcard_constraints:
     obs=plan.OBSERVATORY_CODE,
     mission="[A-Za-z0-9_]+",
+    sat="[A-Za-z0-9_]+",
     month="[0-9]{4}-[0-9]{2}",
     dataset=plan.OBSERVATORY_CODE,
     window="|".join(plan.WINDOWS),
@@ -90,6 +100,18 @@ def ground_raw_files(wildcards):
     return local_iaga_files(site["path"])
 
 
+def satellite_raw_files(wildcards):
+    """Raw half-orbit files of one satellite: the generator's directory, or `path`."""
+    mission = config["satellites"][wildcards.sat]
+    if mission["source"] == "synthetic":
+        return SYNTHETIC_SATELLITE_DIR.format(mission=wildcards.sat)
+    return local_iaga_files(mission["path"])
+
+
+def satellite_decode_options(wildcards):
+    return plan.satellite_decode_options(config, wildcards.sat)
+
+
 def catalog_source_file(wildcards):
     """The catalog file that selection reads: bundled/local, or a per-observatory query."""
     source = config["catalog"]["source"]
@@ -111,6 +133,10 @@ def synthetic_ground_options():
 
 def synthetic_satellite_options(wildcards):
     return plan.synthetic_satellite_options(config, wildcards.mission)
+
+
+def synthetic_satellite_events(wildcards):
+    return plan.synthetic_satellite_events(config, wildcards.mission)
 
 
 def overview():
@@ -190,3 +216,174 @@ def study_sites():
 def study_dataset_files(name):
     """`name` of every study observatory's dataset, for ALL ({window}_{filter} stay open)."""
     return expand(dataset_file(name, "{obs}"), obs=CNN["observatories"], allow_missing=True)
+
+
+# ---------------------------------------------------------------- satellite study
+# Config glue. Keys read (the schema fills every default):
+#   satellites.{sat}.start, .end                          -> the period of the catalog
+#   satellite_study.catalogs.{sat}.source, path, format, min_magnitude, max_depth_km
+#   satellite_study.decluster.box_deg, days
+#   satellite_study.artificial.seed, per_real, exclusion_deg, exclusion_days, latitude_range
+#   satellite_study.pre_seismic_days, kp_threshold, night_hours, cadence_s
+#   satellite_study.datasets.{dataset}.satellite, time_of_day, sequence_length, spatial_window
+#   satellite_study.split.train_fraction, guard_hours
+def satellite_catalog_entry(sat):
+    return config["satellite_study"]["catalogs"][sat]
+
+
+def satellite_catalog_file(wildcards):
+    """The catalog file of one satellite (source local: its path)."""
+    entry = satellite_catalog_entry(wildcards.sat)
+    if entry["source"] == "local":
+        return entry["path"]
+    years = satellite_catalog_years(wildcards.sat)
+    return expand(RAW_SATELLITE_CATALOG, sat=wildcards.sat, year=sorted(years))
+
+
+def satellite_catalog_years(sat):
+    """{year: (start, end)} of the global queries: the period plus the pre-seismic days."""
+    mission = config["satellites"][sat]
+    end = date.fromisoformat(mission["end"]) + timedelta(
+        days=math.ceil(config["satellite_study"]["pre_seismic_days"])
+    )
+    periods = urls.year_periods(mission["start"], end.isoformat())
+    return {p[0][:4]: p for p in periods}
+
+
+def satellite_catalog_url(wildcards):
+    entry = satellite_catalog_entry(wildcards.sat)
+    start, end = satellite_catalog_years(wildcards.sat)[wildcards.year]
+    return urls.usgs_fdsn_global_url(
+        config["services"]["usgs"]["base_url"],
+        start=start,
+        end=end,
+        min_magnitude=entry["min_magnitude"],
+        max_depth_km=entry["max_depth_km"],
+    )
+
+
+def satellite_catalog_options(wildcards):
+    """Keyword arguments of eqprecursors.satellite.events.make_events for one satellite."""
+    study = config["satellite_study"]
+    entry = satellite_catalog_entry(wildcards.sat)
+    mission = config["satellites"][wildcards.sat]
+    artificial = study["artificial"]
+    return dict(
+        fmt=entry["format"],
+        start=mission["start"],
+        end=mission["end"],
+        min_magnitude=entry["min_magnitude"],
+        max_depth_km=entry["max_depth_km"],
+        latitude_range=artificial["latitude_range"],
+        pre_seismic_days=study["pre_seismic_days"],
+        box_deg=study["decluster"]["box_deg"],
+        decluster_days=study["decluster"]["days"],
+        reference=study["decluster"]["reference"],
+        seed=artificial["seed"],
+        per_real=artificial["per_real"],
+        exclusion_deg=artificial["exclusion_deg"],
+        exclusion_days=artificial["exclusion_days"],
+    )
+
+
+def satellite_dataset(wildcards):
+    return config["satellite_study"]["datasets"][wildcards.dataset]
+
+
+def satellite_dataset_input(pattern):
+    """Input function: `pattern` ({sat}) for the satellite of a dataset."""
+    return lambda wildcards: pattern.format(sat=satellite_dataset(wildcards)["satellite"])
+
+
+def satellite_label_options(wildcards):
+    """Keyword arguments of eqprecursors.satellite.sequences.make_dataset for one dataset."""
+    study = config["satellite_study"]
+    row = satellite_dataset(wildcards)
+    return dict(
+        satellite=row["satellite"],
+        sequence_length=row["sequence_length"],
+        spatial_window=row["spatial_window"],
+        time_of_day=row["time_of_day"],
+        night_hours=study["night_hours"],
+        pre_seismic_days=study["pre_seismic_days"],
+        kp_threshold=study["kp_threshold"],
+        storm_scope=study["storm_scope"],
+        cadence_s=study["cadence_s"],
+    )
+
+
+def satellite_split_options(wildcards):
+    study = config["satellite_study"]
+    return dict(study["split"], pre_seismic_days=study["pre_seismic_days"])
+
+
+def satellite_dataset_file(name):
+    return f"{SATELLITE_DATASET_DIR}/{name}"
+
+
+# ---------------------------------------------------------- satellite study: models
+# Config read by rules/satellite_models.smk (through these functions, lazily):
+#   satellite_study.tuning.trials, seed, inner_validation_fraction, n_steps, workers,
+#                          max_epochs, max_units, max_estimators, fixed
+#   satellite_study.evaluation.n_bootstrap, n_permutations, seed
+#   satellite_study.transfer.source, target
+SATELLITE_TRANSFER_MODEL = "seqnetquake"
+SATELLITE_DATASET_FILES = {
+    "sequences": "sequences.npy",
+    "table": "sequences.csv",
+    "split": "split.csv",
+}
+
+
+def satellite_tuning():
+    return config["satellite_study"]["tuning"]
+
+
+def satellite_evaluation():
+    return config["satellite_study"]["evaluation"]
+
+
+def satellite_dataset_files():
+    """The dataset files that tuning and training read ({dataset} stays a wildcard)."""
+    return {k: satellite_dataset_file(v) for k, v in SATELLITE_DATASET_FILES.items()}
+
+
+def satellite_tuning_workers(wildcards):
+    """The worker reports of one study: satellite_study.tuning.workers of them."""
+    return expand(
+        f"{plan.SATELLITE_TUNING_DIR}/workers/{{worker}}.json",
+        worker=range(satellite_tuning()["workers"]),
+        dataset=wildcards.dataset,
+        model=wildcards.model,
+    )
+
+
+def satellite_transfer_dataset(role):
+    """The dataset id of satellite_study.transfer.source or .target."""
+    return config["satellite_study"]["transfer"][role]
+
+
+def satellite_transfer_input(role, pattern, name):
+    """Input function: `name` in `pattern` for the transfer's source or target dataset."""
+    return lambda wildcards: f"{pattern}/{name}".format(
+        dataset=satellite_transfer_dataset(role), model=SATELLITE_TRANSFER_MODEL
+    )
+
+
+def satellite_transfer_dataset_inputs(role):
+    """The dataset files of the transfer's source or target (keys prefixed by the role)."""
+    return {
+        f"{role}_{key}": satellite_transfer_input(role, SATELLITE_DATASET_DIR, name)
+        for key, name in SATELLITE_DATASET_FILES.items()
+    }
+
+
+def satellite_transfer_dirs(wildcards):
+    return {
+        f"{role}_dir": SATELLITE_DATASET_DIR.format(dataset=satellite_transfer_dataset(role))
+        for role in ("source", "target")
+    }
+
+
+def satellite_transfer_file(mode, name):
+    return f"{plan.SATELLITE_TRANSFER_DIR.format(mode=mode)}/{name}"

@@ -46,6 +46,29 @@ rule download_catalog:
         "../scripts/download.py"
 
 
+rule download_satellite_catalog:
+    """One year of the global USGS catalog for one satellite's study (FDSN csv)."""
+    output:
+        RAW_SATELLITE_CATALOG,
+    log:
+        "logs/download_satellite_catalog/{sat}_{year}.log",
+    benchmark:
+        "results/benchmarks/download_satellite_catalog/{sat}_{year}.tsv"
+    wildcard_constraints:
+        year="[0-9]{4}",
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        url=satellite_catalog_url,
+        validator="usgs_catalog",
+        http=http_params(),
+    script:
+        "../scripts/download.py"
+
+
 rule download_kp:
     """The Kp history from GFZ (text file or JSON API) or CelesTrak."""
     output:

@@ -1,5 +1,5 @@
 # Figures 1-8 and Tables 1-2 of the ground CNN study (PNG + PDF; CSV + Markdown). One
-# adapter, scripts/figure_ground.py, calls params.function ("module:function": figures in
+# adapter, scripts/figure.py, calls params.function ("module:function": figures in
 # eqprecursors.plots, tables in eqprecursors.ground) with the rule's named inputs and
 # outputs as keyword arguments.
 
@@ -29,7 +29,7 @@ rule figure_ground_map:
         function="eqprecursors.plots.ground:figure_map",
         kwargs=dict(sites=study_sites(), data_kind=CNN["data_kind"]),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"
 
 
 rule figure_ground_week:
@@ -61,7 +61,7 @@ rule figure_ground_week:
             data_kind=CNN["data_kind"],
         ),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"
 
 
 rule figure_ground_filter:
@@ -93,7 +93,7 @@ rule figure_ground_filter:
             data_kind=CNN["data_kind"],
         ),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"
 
 
 rule figure_ground_network:
@@ -122,7 +122,7 @@ rule figure_ground_network:
             dense_activation=CNN["training"]["dense_activation"],
         ),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"
 
 
 rule figure_ground_experiment:
@@ -155,7 +155,7 @@ rule figure_ground_experiment:
             data_kind=CNN["data_kind"],
         ),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"
 
 
 rule figure_ground_learning_curve:
@@ -188,7 +188,7 @@ rule figure_ground_learning_curve:
             data_kind=CNN["data_kind"],
         ),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"
 
 
 rule table_ground_observatories:
@@ -217,7 +217,7 @@ rule table_ground_observatories:
         function="eqprecursors.ground.observatories:write_table_observatories",
         kwargs=dict(sites=study_sites()),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"
 
 
 rule table_ground_model:
@@ -246,4 +246,4 @@ rule table_ground_model:
             dense_activation=CNN["training"]["dense_activation"],
         ),
     script:
-        "../scripts/figure_ground.py"
+        "../scripts/figure.py"

@@ -50,7 +50,7 @@ rule generate_satellite:
     """Half-orbit Langmuir-probe files of one synthetic mission (CDF or HDF5)."""
     input:
         kp=KP_CSV,
-        events=expand(CATALOG_CSV, obs=OBSERVATORIES),
+        events=synthetic_satellite_events,
     output:
         raw=directory(SYNTHETIC_SATELLITE_DIR),
         truth="results/synthetic/truth/satellite_{mission}.csv",

@@ -1,8 +1,8 @@
 """Snakemake adapter: decode an observatory's IAGA-2002 files into one netCDF."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
 from eqprecursors.ground.decode import decode_ground  # noqa: E402
 

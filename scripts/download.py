@@ -1,8 +1,8 @@
 """Snakemake adapter: fetch one URL atomically, with retries and a format check."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
 from eqprecursors.sources import http as download  # noqa: E402
 

@@ -1,8 +1,8 @@
 """Snakemake adapter: write one synthetic mission's half-orbit files."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
 from eqprecursors.synthetic.files import generate_satellite_files  # noqa: E402
 

@@ -1,8 +1,8 @@
 """Snakemake adapter: tidy any supported Kp source into results/kp/kp.csv."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
 from eqprecursors.io import kp  # noqa: E402
 

@@ -1,8 +1,8 @@
 """Snakemake adapter: select the events near one observatory."""
 
-import sys
+from eqprecursors.core.runtime import log_to
 
-sys.stderr = open(snakemake.log[0], "w")
+log_to(snakemake.log[0])
 
 from eqprecursors.ground.events import select_catalog_file  # noqa: E402
 

@@ -9,12 +9,14 @@ invocation must find nothing to do.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 import yaml
@@ -97,8 +99,57 @@ def check_outputs(workdir: Path, config: dict) -> None:
         # hour input: Flatten 3 x 15 x 64 = 2,880 features into Dense 64
         trainable = table2.loc[table2["params"] > 0, "params"].iloc[:5].tolist()
         assert trainable == [320, 6208, 12352, 184_384, 130], table2
+    if "satellite_study" in config:
+        check_satellite_outputs(workdir, config)
     if "overview" in config.get("synthetic", {}):
         assert (workdir / "results/figures/synthetic/overview.png").stat().st_size > 10_000
+
+
+def check_satellite_outputs(workdir: Path, config: dict) -> None:
+    """Values, not only files: cadence, event kinds, labels against the split, metrics
+    recomputed from predictions.csv."""
+    study = config["satellite_study"]
+    cadence_ns = int(study["cadence_s"] * 1e9)
+    for sat in config["satellites"]:
+        with xr.open_dataset(workdir / f"results/decoded/satellite/{sat}.nc") as ds:
+            assert {"latitude", "longitude", "altitude", "ne", "te", "local_time"} <= set(
+                ds.data_vars
+            ), list(ds.data_vars)
+            steps = np.diff(ds["time"].values.astype("int64"))
+            assert (steps > 0).all() and np.median(steps) == cadence_ns, np.median(steps)
+            assert float(ds["local_time"].min()) >= 0 and float(ds["local_time"].max()) < 24
+        events = pd.read_csv(workdir / f"results/catalog/satellite/{sat}_events.csv")
+        kinds = events["kind"].value_counts()
+        assert kinds["artificial"] == kinds["independent"] > 0, kinds  # per_real = 1
+    for dataset in study["datasets"]:
+        d = workdir / f"results/satellite/datasets/{dataset}"
+        table = pd.read_csv(d / "sequences.csv")
+        windows = np.load(d / "sequences.npy", mmap_mode="r")
+        T = study["datasets"][dataset]["sequence_length"]
+        assert windows.shape == (len(table), T, 2) and np.isfinite(windows).all()
+        assert set(table["label"]) <= {0, 1, 2}
+        assert (table.loc[table["label"] == 2, "max_kp"] > study.get("kp_threshold", 3)).all()
+        split = pd.read_csv(d / "split.csv")
+        assert len(split) == len(table)
+        train = pd.to_datetime(table["end"][split["split"] == "train"]).max()
+        test = pd.to_datetime(table["start"][split["split"] == "test"]).min()
+        assert train < test, (train, test)  # chronological, no sequence spans the boundary
+    target = study["transfer"]["target"]
+    test_rows = pd.read_csv(workdir / f"results/satellite/datasets/{target}/split.csv")
+    test_rows = set(test_rows.loc[test_rows["split"] == "test", "index"])
+    for model in study["models"]:
+        run = workdir / f"results/satellite/models/{target}/{model}"
+        predictions = pd.read_csv(run / "predictions.csv")
+        assert set(predictions["index"]) == test_rows, model
+        metrics = json.loads((run / "metrics.json").read_text())
+        accuracy = float((predictions["y_true"] == predictions["y_pred"]).mean())
+        assert abs(metrics["accuracy"] - accuracy) < 1e-9, (metrics["accuracy"], accuracy)
+    for mode in ("TL", "IT", "DT"):
+        assert (workdir / f"results/satellite/transfer/{mode}/metrics.json").exists()
+    for name in ("fig1_example", "fig2_architecture", "fig6_transfer", "fig7_ternary_tl"):
+        assert (workdir / f"results/figures/satellite/{name}.pdf").stat().st_size > 1000
+    s1 = pd.read_csv(workdir / "results/tables/satellite/tableS1_datasets.csv")
+    assert sorted(s1["dataset"].astype(str).str.zfill(2)) == sorted(study["datasets"]), s1
 
 
 def main() -> int:

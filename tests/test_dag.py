@@ -49,25 +49,26 @@ def shipped_jobs(*names: str) -> dict[str, int]:
 
 # Counted by hand from each ground_cnn section: train = evaluate = distinct runs (see
 # tests/test_plan.py); label = study observatories x the (window, filter) pairs of the runs
-# on ALL; combine = those pairs; split = distinct (dataset, window, filter).
+# on ALL; combine = those pairs; split = distinct (dataset, window, filter). The totals
+# include the satellite study (counted in test_satellite_jobs_follow_the_dataset_matrix).
 @pytest.mark.parametrize(
     "names, expected",
     [
         (
             ("config/config.yaml",),
-            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=89),
+            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=161),
         ),
         (
             ("config/config.yaml", "config/null.yaml"),
-            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=89),
+            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=161),
         ),
         (
             ("config/paper.yaml",),
-            dict(label_ground=15, combine_ground=5, split_ground=11, train_ground=19, total=332),
+            dict(label_ground=15, combine_ground=5, split_ground=11, train_ground=19, total=456),
         ),
         (
             ("tests/config/test.yaml",),
-            dict(label_ground=1, combine_ground=1, split_ground=2, train_ground=2, total=35),
+            dict(label_ground=1, combine_ground=1, split_ground=2, train_ground=2, total=74),
         ),
     ],
     ids=["default", "null", "paper", "workflow-test"],
@@ -82,11 +83,28 @@ def test_ground_cnn_jobs_follow_the_plan(names, expected):
 def test_satellites_and_overview_may_be_left_out(tmp_path):
     config = shipped_config("config/config.yaml")
     del config["satellites"]
+    del config["satellite_study"]
     del config["synthetic"]["overview"]
     jobs = dry_run_jobs(config, tmp_path)
     assert "generate_satellite" not in jobs
     assert "figure_synthetic_overview" not in jobs
-    assert jobs["total"] == 89 - 2 - 1
+    assert jobs["total"] == 89 - 2 - 1  # the ground study and the data layer alone
+
+
+def test_a_satellite_study_without_its_satellites_names_the_key(tmp_path):
+    config = shipped_config("config/config.yaml")
+    del config["satellites"]["DEMETER"]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode != 0
+    assert "satellite_study.catalogs.DEMETER: no satellite 'DEMETER'" in run.stdout + run.stderr
 
 
 def test_synthetic_catalog_is_generated_once_per_observatory(tmp_path):
@@ -107,3 +125,27 @@ def test_paper_config_requests_every_observatory_month():
     assert jobs.get("download_intermagnet") == 168 + 72
     assert jobs["download_catalog"] == 3
     assert "generate_ground" not in jobs
+
+
+# Counted by hand from each satellite_study section: label = split = datasets; SeqNetQuake
+# is tuned and trained on every dataset and each baseline on the transfer target only
+# (Keras: seqnetquake, dnn, cnn, lstm; scikit-learn: gbm, rf); one TL, one IT, one DT.
+@pytest.mark.parametrize(
+    "names, datasets, keras, sklearn, downloads",
+    [
+        (("config/config.yaml",), 5, 5 + 3, 2, 0),
+        (("config/paper.yaml",), 12, 12 + 3, 2, 3 + 7),  # CSES 2018-2020, DEMETER 2005-2011
+        (("tests/config/test.yaml",), 2, 2, 1, 0),
+    ],
+    ids=["default", "paper", "workflow-test"],
+)
+def test_satellite_jobs_follow_the_dataset_matrix(names, datasets, keras, sklearn, downloads):
+    jobs = shipped_jobs(*names)
+    assert jobs["label_satellite"] == jobs["split_satellite"] == datasets
+    assert jobs["tune_satellite"] == jobs["evaluate_satellite"] == keras + sklearn
+    assert jobs["train_satellite"] == keras
+    assert jobs.get("train_satellite_sklearn", 0) == sklearn
+    assert jobs["decode_satellite"] == jobs["catalog_satellite"] == 2
+    assert jobs.get("download_satellite_catalog", 0) == downloads
+    for mode in ("tl", "it", "dt"):
+        assert jobs[f"transfer_satellite_{mode}"] == 1

@@ -56,7 +56,11 @@ def test_schema_defaults_fill_the_sections_paper_leaves_out(paper):
         "gaps": None,
         "ground_model": None,
     }
-    assert paper["satellites"] == {}
+    assert {name: entry["source"] for name, entry in paper["satellites"].items()} == {
+        "CSES": "local",
+        "DEMETER": "local",
+    }
+    assert paper["satellites"]["CSES"]["variables"] == {}  # the format's names apply
 
 
 def test_schema_defaults_leave_written_values_alone(default):
@@ -268,14 +272,25 @@ def test_synthetic_options(default, paper):
     cses = plan.synthetic_satellite_options(default, "CSES")
     assert cses == {
         "mission": "cses",
-        "start": "2019-09-19",
-        "end": "2019-09-26",
-        "orbits_per_day": 4,
-        "sample_s": 3,
+        "start": "2019-09-01",
+        "end": "2019-10-31",
+        "sample_s": 1.5,
         "seed": 20161030,
         "injection": default["synthetic"]["injection"]["satellite"],
+        "event_kind": "independent",  # the satellite study labels CSES with its own catalog
     }
     assert default["satellites"]["CSES"]["source"] == "synthetic"  # not popped from config
+
+
+def test_synthetic_satellite_events_come_from_the_study_or_the_observatories(default):
+    assert plan.synthetic_satellite_events(default, "CSES") == [
+        "results/catalog/satellite/CSES_events.csv"
+    ]
+    without_study = {k: v for k, v in default.items() if k != "satellite_study"}
+    assert plan.synthetic_satellite_events(without_study, "CSES") == [
+        f"results/catalog/ground/{obs}.csv" for obs in ("BOU", "DUR", "IZN", "MLR")
+    ]
+    assert "event_kind" not in plan.synthetic_satellite_options(without_study, "CSES")
 
 
 # ----------------------------------------------------------------------- targets
@@ -317,6 +332,8 @@ DEFAULT_DATA_TARGETS = [
     "results/kp/kp.csv",
     "resources/synthetic/satellite/CSES",
     "resources/synthetic/satellite/DEMETER",
+    "results/decoded/satellite/CSES.nc",
+    "results/decoded/satellite/DEMETER.nc",
 ]
 
 
@@ -334,9 +351,10 @@ def test_targets_without_overview_or_ground_cnn(default, paper):
     assert plan.all_targets(config) == [*DEFAULT_DATA_TARGETS, *GROUND_CNN_TARGETS]
     del config["ground_cnn"]
     assert plan.all_targets(config) == DEFAULT_DATA_TARGETS
-    # paper: no satellites, no overview; three observatories and the study
-    assert len(plan.all_targets(paper)) == 3 + 3 + 1 + len(GROUND_CNN_TARGETS)
+    # paper: no overview; three observatories, two decoded local satellites and the study
+    assert len(plan.all_targets(paper)) == 3 + 3 + 1 + 2 + len(GROUND_CNN_TARGETS)
     assert not [t for t in plan.all_targets(paper) if "synthetic" in t]
+    assert "results/decoded/satellite/CSES.nc" in plan.all_targets(paper)
 
 
 # -------------------------------------------------------------------- vocabulary

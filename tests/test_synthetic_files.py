@@ -54,3 +54,25 @@ def test_events_union_counts_an_event_near_two_observatories_once(tmp_path):
         catalog.write_catalog(pd.DataFrame([row]), tmp_path / name)
     union = files._events([tmp_path / "a.csv", tmp_path / "b.csv"])
     assert list(union["event_id"]) == ["us10006g7d"]
+
+
+def test_satellite_precursors_go_only_before_independent_events(tmp_path):
+    """The study's event table lists independent and artificial events; only the real
+    independent ones may carry an injected precursor."""
+    table = tmp_path / "CSES_events.csv"
+    table.write_text(
+        "time,latitude,longitude,depth_km,magnitude,event_id,kind\n"
+        "2019-09-01T04:32:26Z,59.1033,-136.9727,9.8,5.0,ak019b7lpbt4,independent\n"
+        "2019-09-01T08:36:02Z,53.7707,44.5022,,5.2,artificial_00000,artificial\n"
+        "2019-09-02T01:00:00Z,-10.0,120.0,30.0,5.4,us1,independent\n"
+    )
+    assert list(files._events([table], "independent")["event_id"]) == ["ak019b7lpbt4", "us1"]
+    assert len(files._events([table])) == 3
+    plain = tmp_path / "DUR.csv"
+    pd.read_csv(table).drop(columns="kind").to_csv(plain, index=False)
+    try:
+        files._events([plain], "independent")
+    except ValueError as err:
+        assert "DUR.csv" in str(err) and "kind" in str(err)
+    else:
+        raise AssertionError("a table without a kind column must not pass silently")

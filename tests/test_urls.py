@@ -303,3 +303,24 @@ def test_month_starts():
         urls.month_starts(date(2016, 2, 1), date(2016, 1, 1))
     assert urls.days_in_month(date(2016, 2, 1)) == 29
     assert urls.days_in_month(date(2019, 2, 1)) == 28
+
+
+def test_global_usgs_query_has_no_circle_and_one_request_per_year():
+    url = urls.usgs_fdsn_global_url(
+        "https://earthquake.usgs.gov", start="2005-01-01", end="2005-12-31", min_magnitude=4.8
+    )
+    assert url == (
+        "https://earthquake.usgs.gov/fdsnws/event/1/query?format=csv"
+        "&starttime=2005-01-01T00:00:00&endtime=2006-01-01T00:00:00&minmagnitude=4.8"
+        "&eventtype=earthquake&orderby=time-asc"
+    )
+    assert "maxdepth=40" in urls.usgs_fdsn_global_url(
+        "https://x/query", start="2005-01-01", end="2005-01-02", min_magnitude=5, max_depth_km=40
+    )
+    assert urls.year_periods("2018-08-01", "2020-06-30") == [
+        ("2018-08-01", "2018-12-31"),
+        ("2019-01-01", "2019-12-31"),
+        ("2020-01-01", "2020-06-30"),
+    ]
+    with pytest.raises(ValueError, match="before start"):
+        urls.year_periods("2020-01-02", "2020-01-01")

@@ -54,11 +54,26 @@ TABLES = ("metrics", "table1_observatories", "table2_model")
 # Files that more than one rule (or a rule and the targets) name; wildcards in braces.
 INTERMAGNET_MONTH = "resources/intermagnet/{obs}/{obs}_{month}.min"
 RAW_CATALOG = "resources/catalog/{service}/{obs}.csv"
+RAW_SATELLITE_CATALOG = "resources/catalog/usgs/satellite_{sat}_{year}.csv"
 RAW_KP = "resources/kp/{service}.txt"
 SYNTHETIC_GROUND_DIR = "resources/synthetic/ground/{obs}"
 SYNTHETIC_SATELLITE_DIR = "resources/synthetic/satellite/{mission}"
 SYNTHETIC_OVERVIEW_PNG = "results/figures/synthetic/overview.png"
 DECODED_NC = "results/decoded/ground/{obs}.nc"
+DECODED_SATELLITE_NC = "results/decoded/satellite/{sat}.nc"
+SATELLITE_EVENTS_CSV = "results/catalog/satellite/{sat}_events.csv"
+SATELLITE_DECLUSTERING_JSON = "results/catalog/satellite/{sat}_declustering.json"
+SATELLITE_DATASET_DIR = "results/satellite/datasets/{dataset}"
+"""One labelled satellite dataset: sequences.npy, sequences.csv, report.json, split.csv."""
+SATELLITE_DATASET_ID = "[0-9]{2}"
+"""A key of ``satellite_study.datasets`` (the schema's propertyNames pattern)."""
+SATELLITE_TUNING_DIR = "results/satellite/tuning/{dataset}/{model}"
+"""One Optuna study: study.journal, workers/{worker}.json, trials.csv, best.json."""
+SATELLITE_MODEL_DIR = "results/satellite/models/{dataset}/{model}"
+"""One final model: model.keras (+ preprocessing.json) or model.joblib, predictions.csv,
+summary.json, metrics.json."""
+SATELLITE_TRANSFER_DIR = "results/satellite/transfer/{mode}"
+"""One transfer mode (TL, IT, DT): predictions.csv, summary.json, metrics.json."""
 CATALOG_CSV = "results/catalog/ground/{obs}.csv"
 KP_CSV = "results/kp/kp.csv"
 DATASET_DIR = "results/ground/datasets/{dataset}/{window}_{filter}"
@@ -112,11 +127,46 @@ def synthetic_ground_options(config: dict) -> dict:
     )
 
 
+SATELLITE_READER_KEYS = ("source", "format", "path", "variables", "valid_range", "fill_values")
+"""Keys of a ``satellites`` entry that only the decoder reads (not the generator)."""
+
+
 def synthetic_satellite_options(config: dict, mission: str) -> dict:
-    """One mission's settings (without its ``source``) with the generator's seed."""
-    options = {k: v for k, v in config["satellites"][mission].items() if k != "source"}
+    """One mission's generator settings (without the reader keys) with the generator's seed."""
+    entry = config["satellites"][mission]
+    options = {k: v for k, v in entry.items() if k not in SATELLITE_READER_KEYS}
     synthetic = config["synthetic"]
+    if satellite_study_catalog(config, mission):
+        options["event_kind"] = "independent"
     return dict(options, seed=synthetic["seed"], injection=synthetic["injection"]["satellite"])
+
+
+def satellite_study_catalog(config: dict, mission: str) -> bool:
+    """Does the satellite study label ``mission`` with its own (declustered) catalog?"""
+    return mission in config.get("satellite_study", {}).get("catalogs", {})
+
+
+def synthetic_satellite_events(config: dict, mission: str) -> list[str]:
+    """Events that get a precursor: the study's independent events, else the observatories'."""
+    if satellite_study_catalog(config, mission):
+        return [SATELLITE_EVENTS_CSV.format(sat=mission)]
+    return [CATALOG_CSV.format(obs=obs) for obs in sorted(config["observatories"])]
+
+
+def satellite_decode_options(config: dict, sat: str) -> dict:
+    """Keyword arguments of ``eqprecursors.satellite.decode.decode_satellite`` for ``sat``.
+
+    The study's cadence and gap come from ``satellite_study`` when the section is there
+    (the schema fills its defaults); without it the decoder's own defaults apply.
+    """
+    entry = config["satellites"][sat]
+    keys = ("source", "mission", "format", "variables", "valid_range", "fill_values")
+    options = {k: entry[k] for k in (*keys, "start", "end") if k in entry}
+    study = config.get("satellite_study", {})
+    for key, name in (("cadence_s", "cadence_s"), ("max_interpolation_gap_s", "max_gap_s")):
+        if key in study:
+            options[name] = study[key]
+    return dict(options, satellite=sat)
 
 
 def all_targets(config: dict) -> list[str]:
@@ -125,7 +175,13 @@ def all_targets(config: dict) -> list[str]:
     targets = [DECODED_NC.format(obs=obs) for obs in observatories]
     targets += [CATALOG_CSV.format(obs=obs) for obs in observatories]
     targets.append(KP_CSV)
-    targets += [SYNTHETIC_SATELLITE_DIR.format(mission=m) for m in satellites(config)]
+    missions = config["satellites"]
+    targets += [
+        SYNTHETIC_SATELLITE_DIR.format(mission=m)
+        for m in satellites(config)
+        if missions[m]["source"] == "synthetic"
+    ]
+    targets += [DECODED_SATELLITE_NC.format(sat=m) for m in satellites(config)]
     if "overview" in config["synthetic"]:
         targets.append(SYNTHETIC_OVERVIEW_PNG)
     if "ground_cnn" in config:

@@ -4,8 +4,9 @@ Real DEMETER Level-1 data come from the CNES/CDPP archive as binary ``.DAT`` fil
 ``DMT_N1_<APID>_<orbit><half>_<start>_<end>.DAT``; the SeqNetQuake paper worked from CDF,
 so the synthetic DEMETER-like product is a CDF (ISTP-style variable attributes ``FILLVAL``,
 ``UNITS``, ``VALIDMIN``, ``VALIDMAX``; ``Epoch`` as CDF_EPOCH) with the same name stem:
-``DMT_N1_1141_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>.cdf`` (1141 = ISL, the
-Langmuir probe, in survey mode).
+``DMT_N1_1141_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>.cdf``. (The real ISL
+Langmuir-probe products are APID 1144, survey, and 1143, burst -- see :mod:`.demeter`;
+the synthetic name keeps 1141 and no reader depends on the APID.)
 
 CSES-01 Level-2 LAP files are HDF5, one per half orbit, named
 ``CSES_01_LAP_1_L02_A3_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>_000.h5`` with
@@ -15,26 +16,34 @@ root datasets shaped (N, 1): ``UTC_TIME`` (int64 ``YYYYMMDDHHMMSSmmm``), ``VERSE
 attributes ``FillValue``, ``LongName``, ``Units``, ``ValidRange``. The synthetic writer
 follows that layout exactly.
 
-The readers are written for the real layouts (the satellite-decoding step reuses them):
-both return ``time`` (datetime64[ns], UTC-naive), ``lat``, ``lon``, ``alt``, ``ne``, ``te``
-(+ any extra mapped variables), with fill values as NaN. Because real files are not always
-consistent (the DE-2 CDF in ``tests/data/cdf`` declares ``FILLVAL = -1e-31`` but fills with
-``-1e+31``), the CDF reader also treats any value <= -1e30 as fill.
+The readers of the real layouts live in :mod:`.cdf` (any CDF: EPOCH, EPOCH16, TT2000),
+:mod:`.cses` (CSES Level-2 HDF5) and :mod:`.demeter` (DEMETER Level-1 ISL binary). Here
+:func:`read_demeter_cdf` and :func:`read_cses_hdf5` call them with the default variable maps
+below and return ``time`` (datetime64[ns], UTC-naive), ``lat``, ``lon``, ``alt``, ``ne``,
+``te`` (+ any extra mapped variables), fill values as NaN; :func:`half_orbit_id` reads the
+orbit field of both missions' file names.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from eqprecursors.core.atomic import atomic_path
+from eqprecursors.io.cdf import CDF_EPOCH_UNIX_OFFSET_MS, read_cdf
+from eqprecursors.io.cses import (
+    VERSE_EPOCH,
+    attr_str,
+    parse_utc_time_code,
+    read_cses_l2,
+    utc_time_code,
+)
 
-#: ms between 0000-01-01 (CDF_EPOCH origin) and 1970-01-01.
-CDF_EPOCH_UNIX_OFFSET_MS = 62_167_219_200_000
-#: VERSE_TIME origin of CSES.
-VERSE_EPOCH = pd.Timestamp("2009-01-01")
+__all__ = ["CDF_EPOCH_UNIX_OFFSET_MS", "VERSE_EPOCH", "parse_utc_time_code", "utc_time_code"]
+
 ISTP_FILL = -1.0e31
 CSES_FILL = -9999.0
 
@@ -71,8 +80,18 @@ CSES_VARIABLES = {
 PAYLOAD = ("ne", "te")
 
 
+#: The 6-digit orbit field (5-digit orbit + half digit) before the start time in file names.
+ORBIT_FIELD = re.compile(r"_(\d{5})([01])_\d{8}_\d{6}_")
+
+
 def _half_digit_name(orbit: int, half: int) -> str:
     return f"{int(orbit):05d}{int(half)}"
+
+
+def half_orbit_id(name: str) -> int | None:
+    """orbit * 10 + half digit from a DEMETER or CSES file name, or None if it has none."""
+    m = ORBIT_FIELD.search(Path(name).name)
+    return None if m is None else int(m.group(1)) * 10 + int(m.group(2))
 
 
 def demeter_file_name(orbit: int, half: int, start_ns: int, end_ns: int) -> str:
@@ -175,86 +194,15 @@ def read_demeter_cdf(path, variables: dict[str, str] | None = None) -> pd.DataFr
 
     ``variables`` maps output columns to variable names (default
     :data:`DEMETER_VARIABLES`; :data:`DE2_VARIABLES` for the DE-2 test file). Fill values
-    (``FILLVAL`` and anything <= -1e30) become NaN; payload values outside
-    ``VALIDMIN``/``VALIDMAX`` too.
+    (``FILLVAL`` and anything with ``|v| >= 1e30``) become NaN; payload values outside
+    ``VALIDMIN``/``VALIDMAX`` too (:func:`eqprecursors.io.cdf.read_cdf`).
     """
-    import cdflib
-
-    mapping = dict(variables or DEMETER_VARIABLES)
-    cdf = cdflib.CDF(str(path))
-    names = set(cdf.cdf_info().zVariables) | set(cdf.cdf_info().rVariables)
-    missing = sorted(v for v in mapping.values() if v not in names)
-    if missing:
-        raise KeyError(f"{path}: CDF lacks variable(s) {missing}; has {sorted(names)}")
-    out: dict[str, np.ndarray] = {}
-    for col, var in mapping.items():
-        raw = np.asarray(cdf.varget(var))
-        attrs = cdf.varattsget(var)
-        if col == "time":
-            out[col] = _cdf_times(raw, cdf.varinq(var).Data_Type_Description)
-            continue
-        vals = raw.astype(np.float64)
-        bad = ~np.isfinite(vals) | (vals <= -1e30)
-        fill = attrs.get("FILLVAL")
-        if fill is not None:
-            bad |= vals == float(np.asarray(fill).ravel()[0])
-        if col in PAYLOAD:
-            for key, cmp in (("VALIDMIN", np.less), ("VALIDMAX", np.greater)):
-                if key in attrs:
-                    bad |= cmp(vals, float(np.asarray(attrs[key]).ravel()[0]))
-        vals[bad] = np.nan
-        out[col] = vals
-    return pd.DataFrame(out)
-
-
-def _cdf_times(raw: np.ndarray, dtype: str) -> np.ndarray:
-    if dtype == "CDF_EPOCH":
-        ms = raw.astype(np.float64) - CDF_EPOCH_UNIX_OFFSET_MS
-        ok = raw > 0
-        ns = np.where(ok, np.round(ms * 1e6), 0).astype(np.int64)
-        t = ns.astype("datetime64[ns]")
-        t[~ok] = np.datetime64("NaT")
-        return t
-    import cdflib
-
-    return np.asarray(cdflib.cdfepoch.to_datetime(raw), dtype="datetime64[ns]")
+    return read_cdf(path, dict(variables or DEMETER_VARIABLES), payload=PAYLOAD)
 
 
 # --------------------------------------------------------------------------------------
 # CSES-like HDF5
 # --------------------------------------------------------------------------------------
-
-
-def utc_time_code(time_ns: np.ndarray) -> np.ndarray:
-    """int64 ``YYYYMMDDHHMMSSmmm`` (CSES UTC_TIME) from int64 ns."""
-    t = pd.DatetimeIndex(np.asarray(time_ns, dtype=np.int64).astype("datetime64[ns]"))
-    return (
-        t.year.to_numpy(np.int64) * 10**13
-        + t.month.to_numpy(np.int64) * 10**11
-        + t.day.to_numpy(np.int64) * 10**9
-        + t.hour.to_numpy(np.int64) * 10**7
-        + t.minute.to_numpy(np.int64) * 10**5
-        + t.second.to_numpy(np.int64) * 10**3
-        + (t.microsecond.to_numpy(np.int64) // 1000)
-    )
-
-
-def parse_utc_time_code(code: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`utc_time_code` -> datetime64[ns]."""
-    c = np.asarray(code, dtype=np.int64).ravel()
-    frame = pd.DataFrame(
-        {
-            "year": c // 10**13,
-            "month": c // 10**11 % 100,
-            "day": c // 10**9 % 100,
-            "hour": c // 10**7 % 100,
-            "minute": c // 10**5 % 100,
-            "second": c // 10**3 % 100,
-            "ms": c % 1000,
-        }
-    )
-    t = pd.to_datetime(frame, errors="coerce")
-    return np.asarray(t, dtype="datetime64[ns]")
 
 
 def write_cses_hdf5(path, data: dict[str, np.ndarray], *, file_attrs: dict[str, str]) -> Path:
@@ -298,43 +246,13 @@ def write_cses_hdf5(path, data: dict[str, np.ndarray], *, file_attrs: dict[str, 
     return path
 
 
-def _attr_str(value) -> str:
-    if isinstance(value, bytes | np.bytes_):
-        return value.decode("ascii", "replace")
-    return str(value)
-
-
 def read_cses_hdf5(path, variables: dict[str, str] | None = None) -> pd.DataFrame:
     """Read a CSES L2 (LAP-layout) HDF5 file into time, lat, lon, alt, mlat, mlon, ne, te.
 
     Datasets may be (N, 1) or (N,); ``FillValue`` and payload values outside
-    ``ValidRange`` become NaN.
+    ``ValidRange`` become NaN (:func:`eqprecursors.io.cses.read_cses_l2`).
     """
-    import h5py
-
-    mapping = dict(variables or CSES_VARIABLES)
-    out: dict[str, np.ndarray] = {}
-    with h5py.File(path, "r") as h5:
-        missing = sorted(v for v in mapping.values() if v not in h5)
-        if missing:
-            raise KeyError(f"{path}: HDF5 lacks dataset(s) {missing}; has {sorted(h5)}")
-        for col, name in mapping.items():
-            ds = h5[name]
-            raw = np.asarray(ds[()])
-            raw = raw[:, 0] if raw.ndim == 2 else raw.ravel()
-            if col == "time":
-                out[col] = parse_utc_time_code(raw) if name == "UTC_TIME" else raw
-                continue
-            vals = raw.astype(np.float64)
-            bad = ~np.isfinite(vals)
-            if "FillValue" in ds.attrs:
-                bad |= vals == float(np.asarray(ds.attrs["FillValue"]).ravel()[0])
-            if col in PAYLOAD and "ValidRange" in ds.attrs:
-                lo, hi = np.asarray(ds.attrs["ValidRange"], dtype=float).ravel()[:2]
-                bad |= (vals < lo) | (vals > hi)
-            vals[bad] = np.nan
-            out[col] = vals
-    return pd.DataFrame(out)
+    return read_cses_l2(path, dict(variables or CSES_VARIABLES), payload=PAYLOAD)
 
 
 def dataset_attrs(path, name: str) -> dict[str, object]:
@@ -343,6 +261,6 @@ def dataset_attrs(path, name: str) -> dict[str, object]:
 
     with h5py.File(path, "r") as h5:
         return {
-            k: (_attr_str(v) if isinstance(v, bytes | np.bytes_ | str) else v)
+            k: (attr_str(v) if isinstance(v, bytes | np.bytes_ | str) else v)
             for k, v in h5[name].attrs.items()
         }

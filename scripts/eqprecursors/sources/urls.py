@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from eqprecursors.core.dates import is_date_only, period_bound
+from eqprecursors.core.dates import is_date_only, period_bound, utc_datetime
 
 GFZ_BASE_URL = "https://kp.gfz-potsdam.de"
 GFZ_FILE_NAME = "Kp_ap_Ap_SN_F107_since_1932.txt"
@@ -144,24 +144,60 @@ def usgs_fdsn_url(base_url: str, *, event_type: str | None = "earthquake", **que
     day. ``eventtype`` is a USGS extension; pass ``event_type=None`` for other FDSN servers.
     """
     q = _circle(**query)
+    circle = {"latitude": q.latitude, "longitude": q.longitude, "maxradiuskm": q.radius_km}
+    return _fdsn_query(
+        base_url, q.start, q.end, circle, q.min_magnitude, q.max_depth_km, event_type
+    )
+
+
+def usgs_fdsn_global_url(
+    base_url: str,
+    *,
+    start,
+    end,
+    min_magnitude: float,
+    max_depth_km: float | None = None,
+    event_type: str | None = "earthquake",
+) -> str:
+    """FDSN event query for the whole globe (the satellite study's catalog), ``format=csv``.
+
+    ComCat answers at most 20,000 events a query, so callers ask for one year at a time.
+    """
+    t0, t1 = period_bound(start, is_end=False), period_bound(end, is_end=True)
+    if t1 <= t0:
+        raise ValueError(f"end {end} is not after start {start}")
+    depth = None if max_depth_km is None else f"{max_depth_km:g}"
+    return _fdsn_query(base_url, t0, t1, {}, f"{min_magnitude:g}", depth, event_type)
+
+
+def _fdsn_query(base_url, t0, t1, circle, min_magnitude, max_depth_km, event_type) -> str:
     url = base_url.rstrip("/")
     if not url.endswith("/query"):
         url += "/fdsnws/event/1/query"
     params = {
         "format": "csv",
-        "starttime": q.start.strftime("%Y-%m-%dT%H:%M:%S"),
-        "endtime": q.end.strftime("%Y-%m-%dT%H:%M:%S"),
-        "latitude": q.latitude,
-        "longitude": q.longitude,
-        "maxradiuskm": q.radius_km,
-        "minmagnitude": q.min_magnitude,
+        "starttime": t0.strftime("%Y-%m-%dT%H:%M:%S"),
+        "endtime": t1.strftime("%Y-%m-%dT%H:%M:%S"),
+        **circle,
+        "minmagnitude": min_magnitude,
     }
-    if q.max_depth_km is not None:
-        params["maxdepth"] = q.max_depth_km
+    if max_depth_km is not None:
+        params["maxdepth"] = max_depth_km
     if event_type:
         params["eventtype"] = event_type
     params["orderby"] = "time-asc"
     return f"{url}?{urlencode(params, safe=':')}"
+
+
+def year_periods(start, end) -> list[tuple[str, str]]:
+    """(start, end) ISO dates of each calendar year that ``start``..``end`` touches, clipped."""
+    first, last = utc_datetime(start).date(), utc_datetime(end).date()
+    if last < first:
+        raise ValueError(f"end {end} is before start {start}")
+    return [
+        (max(first, date(y, 1, 1)).isoformat(), min(last, date(y, 12, 31)).isoformat())
+        for y in range(first.year, last.year + 1)
+    ]
 
 
 def isc_catcsv_url(base_url: str, *, request: str = "COMPREHENSIVE", **query) -> str:

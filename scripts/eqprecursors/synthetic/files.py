@@ -16,14 +16,30 @@ from eqprecursors.synthetic.ground import generate_ground
 from eqprecursors.synthetic.satellite import generate_satellite
 
 
-def _events(paths) -> pd.DataFrame:
-    """The union of selected-catalog files (an event near two observatories counts once)."""
-    frames = [catalog.read_catalog(p, fmt="auto") for p in paths]
+def _events(paths, kind: str | None = None) -> pd.DataFrame:
+    """The union of selected-catalog files (an event near two observatories counts once).
+
+    ``kind``: keep only the events of that ``kind`` column value (the satellite study's
+    event table marks ``independent`` and ``artificial`` events; only real independent
+    events get a precursor).
+    """
+    frames = [_read_events(p, kind) for p in paths]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=catalog.READ_COLUMNS)
     events = pd.concat(frames, ignore_index=True)
     return events.drop_duplicates("event_id").sort_values("time", ignore_index=True)
+
+
+def _read_events(path, kind: str | None) -> pd.DataFrame:
+    events = catalog.read_catalog(path, fmt="auto")
+    if kind is None:
+        return events
+    table = pd.read_csv(path, dtype={"event_id": str})
+    if "kind" not in table:
+        raise ValueError(f"{path}: no 'kind' column to select {kind!r} events from")
+    keep = set(table.loc[table["kind"] == kind, "event_id"])
+    return events[events["event_id"].astype(str).isin(keep)].reset_index(drop=True)
 
 
 def generate_ground_files(
@@ -46,12 +62,18 @@ def generate_ground_files(
     )
 
 
-def generate_satellite_files(out_dir, kp_csv, events_csvs, truth_csv, **options) -> list[Path]:
-    """Half-orbit files of one synthetic mission; events are those near the observatories."""
+def generate_satellite_files(
+    out_dir, kp_csv, events_csvs, truth_csv, *, event_kind: str | None = None, **options
+) -> list[Path]:
+    """Half-orbit files of one synthetic mission with a precursor before the given events.
+
+    The events are the observatories' selections, or, for the satellite study, the
+    independent events of the mission's declustered catalog (``event_kind="independent"``).
+    """
     return generate_satellite(
         out_dir,
         kp=kp.read_kp(kp_csv, fmt="csv"),
-        events=_events(events_csvs),
+        events=_events(events_csvs, event_kind),
         truth_csv=truth_csv,
         **options,
     )
