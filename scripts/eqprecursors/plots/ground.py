@@ -19,7 +19,7 @@ import pandas as pd
 
 from eqprecursors.core.geodesy import geodesic_circle
 from eqprecursors.ground import figure_data
-from eqprecursors.plots.style import date_axis, pyplot, save
+from eqprecursors.plots.style import date_axis, layer_stack, pyplot, save
 
 
 # --------------------------------------------------------------------------------------
@@ -292,8 +292,6 @@ def plot_network(
 ) -> tuple[Path, Path]:
     """Figure 4: the CNN as boxes and arrows, one per row of ``ground.model.layer_rows``."""
     plt = pyplot()
-    from matplotlib.patches import FancyBboxPatch
-
     colours = {
         "InputLayer": "#e8e8e8",
         "Conv2D": "#cfe2f3",
@@ -302,40 +300,22 @@ def plot_network(
         "Dense": "#f4cccc",
     }
     n = len(table)
-    step, height = 1.0, 0.72
     fig, ax = plt.subplots(figsize=(8.0, 0.85 * n + 1.4))
-    ax.set_xlim(0, 1)
-    ax.set_ylim(-0.6, n * step - 0.2)
-    ax.axis("off")
-    for i, row in enumerate(table.itertuples(index=False)):
-        y = (n - 1 - i) * step
-        box = FancyBboxPatch(
-            (0.08, y - height / 2),
-            0.84,
-            height,
-            boxstyle="round,pad=0.01,rounding_size=0.03",
-            fc=colours.get(row.type, "white"),
-            ec="k",
-            lw=0.8,
-        )
-        ax.add_patch(box)
-        head = f"{row.layer}: {row.type}" + (f"  ({row.details})" if row.details else "")
-        ax.text(0.5, y + 0.13, head, ha="center", va="center", fontsize=9, fontweight="bold")
-        ax.text(
-            0.5,
-            y - 0.16,
-            f"output {row.output_shape}   |   params {row.params:,}",
-            ha="center",
-            va="center",
-            fontsize=8.5,
-        )
-        if i < n - 1:
-            ax.annotate(
-                "",
-                xy=(0.5, y - step + height / 2),
-                xytext=(0.5, y - height / 2),
-                arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 1.0},
-            )
+    layer_stack(
+        ax,
+        table,
+        colour=lambda kind: colours.get(kind, "white"),
+        head=lambda row: f"{row.layer}: {row.type}" + (f"  ({row.details})" if row.details else ""),
+        sub=lambda row: f"output {row.output_shape}   |   params {row.params:,}",
+        left=0.08,
+        height=0.72,
+        head_dy=0.13,
+        sub_dy=0.16,
+        head_size=9,
+        sub_size=8.5,
+        arrow_lw=1.0,
+    )
+    ax.set_ylim(-0.6, n - 0.2)
     ax.set_title(
         f"Figure 4: CNN of Petrescu & Moldovan (2022, Table 2) for N = {int(n_samples):,} "
         f"samples\nhidden Dense activation {dense_activation}, total trainable parameters "

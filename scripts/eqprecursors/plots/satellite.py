@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eqprecursors.plots.style import pyplot, save
+from eqprecursors.plots.style import layer_stack, pyplot, save
 from eqprecursors.satellite import figure_data
 
 CLASS_NAMES = figure_data.CLASS_NAMES
@@ -175,40 +175,26 @@ def plot_architecture(
     """Figure 2: SeqNetQuake as boxes and arrows, one per row of
     ``satellite.figure_data.architecture_rows`` (Keras' own shapes and counts)."""
     plt = pyplot()
-    from matplotlib.patches import FancyBboxPatch
-
     n = len(table)
-    height = 0.74
     fig, ax = plt.subplots(figsize=(8.6, 0.72 * n + 1.9))
-    ax.set_xlim(0, 1)
+    layer_stack(
+        ax,
+        table,
+        colour=_colour,
+        head=lambda row: f"{row.layer}: {row.type}",
+        sub=lambda row: (
+            (f"{row.details}   |   " if row.details else "")
+            + f"output {row.output_shape}   |   params {row.params:,}"
+        ),
+        left=0.05,
+        height=0.74,
+        head_dy=0.14,
+        sub_dy=0.15,
+        head_size=8.5,
+        sub_size=7.8,
+        arrow_lw=0.9,
+    )
     ax.set_ylim(-0.6, n - 0.3)
-    ax.axis("off")
-    for i, row in enumerate(table.itertuples(index=False)):
-        y = n - 1 - i
-        ax.add_patch(
-            FancyBboxPatch(
-                (0.05, y - height / 2),
-                0.9,
-                height,
-                boxstyle="round,pad=0.01,rounding_size=0.03",
-                fc=_colour(row.type),
-                ec="k",
-                lw=0.8,
-            )
-        )
-        head = f"{row.layer}: {row.type}"
-        ax.text(0.5, y + 0.14, head, ha="center", va="center", fontsize=8.5, fontweight="bold")
-        sub = (f"{row.details}   |   " if row.details else "") + (
-            f"output {row.output_shape}   |   params {row.params:,}"
-        )
-        ax.text(0.5, y - 0.15, sub, ha="center", va="center", fontsize=7.8)
-        if i < n - 1:
-            ax.annotate(
-                "",
-                xy=(0.5, y - 1 + height / 2),
-                xytext=(0.5, y - height / 2),
-                arrowprops={"arrowstyle": "-|>", "color": "k", "lw": 0.9},
-            )
     ax.set_title(
         f"Figure 2: SeqNetQuake as tuned on dataset {dataset} ({data_kind} data): "
         f"T = {info['sequence_length']} cut into {info['n_steps']} sub-sequences\n"

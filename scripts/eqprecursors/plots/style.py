@@ -68,3 +68,54 @@ def date_axis(ax) -> None:
     loc = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def layer_stack(
+    ax,
+    table,
+    *,
+    colour,
+    head,
+    sub,
+    left: float,
+    height: float,
+    head_dy: float,
+    sub_dy: float,
+    head_size: float,
+    sub_size: float,
+    arrow_lw: float,
+) -> None:
+    """A network drawn as one rounded box per layer row, top to bottom, joined by arrows.
+
+    ``colour``, ``head`` and ``sub`` map a row of the layer table (layer, type, details,
+    output_shape, params) to its fill colour, bold first line and second line; the figures
+    of both studies share this drawing and differ only in text and geometry.
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    n = len(table)
+    ax.set_xlim(0, 1)
+    ax.axis("off")
+    for i, row in enumerate(table.itertuples(index=False)):
+        y = n - 1 - i
+        ax.add_patch(
+            FancyBboxPatch(
+                (left, y - height / 2),
+                1.0 - 2 * left,
+                height,
+                boxstyle="round,pad=0.01,rounding_size=0.03",
+                fc=colour(row.type),
+                ec="k",
+                lw=0.8,
+            )
+        )
+        kwargs = {"ha": "center", "va": "center"}
+        ax.text(0.5, y + head_dy, head(row), fontsize=head_size, fontweight="bold", **kwargs)
+        ax.text(0.5, y - sub_dy, sub(row), fontsize=sub_size, **kwargs)
+        if i < n - 1:
+            ax.annotate(
+                "",
+                xy=(0.5, y - 1 + height / 2),
+                xytext=(0.5, y - height / 2),
+                arrowprops={"arrowstyle": "-|>", "color": "k", "lw": arrow_lw},
+            )
