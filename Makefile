@@ -51,9 +51,15 @@ dryrun: venv
 pytest: venv
 	$(BIN)/python -m pytest -m "not slurm"
 
-# One small real workflow run, in a scratch copy so results/ of the user stays untouched.
+# One small real workflow run, in a scratch copy so results/ of the user stays untouched,
+# then its HTML report: every report() output with its caption, and a headless-Chromium
+# screenshot of the front page (tests/report_check.py; chromium is installed with apt as
+# root, otherwise that part is skipped saying why). Report and screenshot are kept in
+# $(WORKFLOW_TEST_REPORT).
+WORKFLOW_TEST_REPORT ?= $(or $(TMPDIR),/tmp)/eqprecursors-workflow-test-report
 workflow-test: venv
-	$(BIN)/python tests/run_workflow.py --configfile tests/config/test.yaml
+	$(BIN)/python tests/run_workflow.py --configfile tests/config/test.yaml \
+		--report-out $(WORKFLOW_TEST_REPORT)
 
 # A real single-node SLURM cluster on 127.0.0.1 (tests/slurm/cluster.sh) runs part of the DAG
 # and a failing rule through profiles/slurm; needs root and apt, otherwise skipped saying why.

@@ -20,6 +20,9 @@ include: "rules/ground_figures.smk"
 include: "rules/satellite.smk"
 include: "rules/satellite_models.smk"
 include: "rules/satellite_figures.smk"
+include: "rules/evaluation.smk"
+include: "rules/sensitivity.smk"
+include: "rules/alarms.smk"
 
 
 # Rules that need the internet or only draw: on a cluster they run on the login node.
@@ -42,10 +45,18 @@ localrules:
     table_satellite_performance,
     table_satellite_classifiers,
     table_satellite_datasets,
+    table_satellite_optimism,
     tune_satellite,
     evaluate_satellite,
     evaluate_satellite_transfer,
     transfer_satellite_dt,
+    sensitivity_table,
+    sensitivity_summary,
+    figure_sensitivity,
+    alarms_ground_molchan,
+    figure_alarms_ground,
+    alarms_satellite_molchan,
+    figure_alarms_satellite,
 
 
 rule all:
@@ -53,3 +64,5 @@ rule all:
     input:
         plan.all_targets(config),
         satellite_plan.targets(config) if "satellite_study" in config else [],
+        sensitivity_plan.targets(config),
+        alarm_plan.targets(config),

@@ -18,6 +18,7 @@ from eqprecursors.ground.plan import (  # noqa: E402
     CATALOG_CSV,
     DECODED_NC,
     DECODED_SATELLITE_NC,
+    EXCLUSION_CSV,
     FIGURE_EXPERIMENTS,
     FIGURE_FUNCTIONS,
     INTERMAGNET_MONTH,
@@ -112,12 +113,46 @@ def satellite_decode_options(wildcards):
     return plan.satellite_decode_options(config, wildcards.sat)
 
 
+def catalog_entry(obs):
+    """The catalog of one observatory: its own `catalog` key, else the top-level one."""
+    site = observatory(obs)
+    return site["catalog"] if "catalog" in site else config["catalog"]
+
+
 def catalog_source_file(wildcards):
     """The catalog file that selection reads: bundled/local, or a per-observatory query."""
-    source = config["catalog"]["source"]
-    if source == "local":
-        return config["catalog"]["path"]
-    return RAW_CATALOG.format(service=source, obs=wildcards.obs)
+    entry = catalog_entry(wildcards.obs)
+    if entry["source"] == "local":
+        return entry["path"]
+    return RAW_CATALOG.format(service=entry["source"], obs=wildcards.obs)
+
+
+def exclude_all_catalog_events():
+    return CNN["labelling"]["exclude_all_catalog_events"]
+
+
+def exclusion_options(wildcards):
+    """Keyword arguments of ground.events.exclusion_catalog_file for one observatory."""
+    site = observatory(wildcards.obs)
+    return dict(
+        latitude=site["latitude"],
+        longitude=site["longitude"],
+        radius_km=site["exclusion"]["radius_km"] or site["selection"]["max_distance_km"],
+        min_magnitude=site["exclusion"]["min_magnitude"],
+        start=site["start"],
+        end=site["end"],
+        margin_hours=CNN["labelling"]["exclusion_hours"],
+    )
+
+
+def exclusion_catalog_input(wildcards):
+    """label_ground's `exclusion` input: the exclusion catalog, or none when switched off."""
+    return EXCLUSION_CSV if exclude_all_catalog_events() else []
+
+
+def ground_labelling_options():
+    """ground_cnn.labelling as keyword arguments of ground.labels.make_dataset."""
+    return {k: v for k, v in CNN["labelling"].items() if k != "exclude_all_catalog_events"}
 
 
 def kp_source_file(wildcards):
@@ -161,16 +196,29 @@ def intermagnet_month_url(wildcards):
 
 
 def catalog_query_url(wildcards):
+    """The circle query of one observatory; widened to its exclusion events when those count."""
     site = observatory(wildcards.obs)
+    sel = site["selection"]
     query = dict(
         start=site["start"],
         end=site["end"],
         latitude=site["latitude"],
         longitude=site["longitude"],
-        max_radius_km=site["selection"]["max_distance_km"],
-        min_magnitude=site["selection"]["min_magnitude"],
-        max_depth_km=site["selection"]["max_depth_km"],
+        max_radius_km=sel["max_distance_km"],
+        min_magnitude=sel["min_magnitude"],
+        max_depth_km=sel["max_depth_km"],
     )
+    if exclude_all_catalog_events() and wildcards.obs in CNN["observatories"]:
+        margin = timedelta(days=math.ceil(CNN["labelling"]["exclusion_hours"] / 24))
+        excl = exclusion_options(wildcards)
+        floor = sel["min_magnitude"] if excl["min_magnitude"] is None else excl["min_magnitude"]
+        query.update(
+            start=(date.fromisoformat(site["start"]) - margin).isoformat(),
+            end=(date.fromisoformat(site["end"]) + margin).isoformat(),
+            max_radius_km=max(sel["max_distance_km"], excl["radius_km"]),
+            min_magnitude=min(floor, sel["min_magnitude"]),
+            max_depth_km=None,
+        )
     if wildcards.service == "usgs":
         return urls.usgs_fdsn_url(config["services"]["usgs"]["base_url"], **query)
     return urls.isc_catcsv_url(config["services"]["isc"]["base_url"], **query)

@@ -1,5 +1,5 @@
 # Data layer: downloads (the only rules that touch the network; localrules on a cluster),
-# IAGA-2002 decoding, catalog selection and the Kp series.
+# IAGA-2002 decoding, catalog selection (selected and exclusion events) and the Kp series.
 
 
 rule download_intermagnet:
@@ -130,7 +130,7 @@ rule select_catalog:
     resources:
         mem_mb=1000,
     params:
-        fmt=config["catalog"]["format"],
+        fmt=lambda wildcards: catalog_entry(wildcards.obs)["format"],
         latitude=lambda wildcards: observatory(wildcards.obs)["latitude"],
         longitude=lambda wildcards: observatory(wildcards.obs)["longitude"],
         start=lambda wildcards: observatory(wildcards.obs)["start"],
@@ -138,6 +138,28 @@ rule select_catalog:
         selection=lambda wildcards: observatory(wildcards.obs)["selection"],
     script:
         "../scripts/select_catalog.py"
+
+
+rule exclusion_catalog:
+    """Every catalog event near one observatory, at any depth: quiet windows keep clear."""
+    input:
+        catalog_source_file,
+    output:
+        EXCLUSION_CSV,
+    log:
+        "logs/exclusion_catalog/{obs}.log",
+    benchmark:
+        "results/benchmarks/exclusion_catalog/{obs}.tsv"
+    conda:
+        "../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        fmt=lambda wildcards: catalog_entry(wildcards.obs)["format"],
+        options=exclusion_options,
+    script:
+        "../scripts/exclusion_catalog.py"
 
 
 rule kp:

@@ -9,6 +9,7 @@ rule label_ground:
         nc=DECODED_NC,
         catalog=CATALOG_CSV,
         kp=KP_CSV,
+        exclusion=exclusion_catalog_input,
     output:
         windows=dataset_file("windows.npy", "{obs}"),
         labels=dataset_file("labels.csv", "{obs}"),
@@ -28,7 +29,8 @@ rule label_ground:
         out_dir=subpath(output.labels, parent=True),
         window="{window}",
         filter=lambda wildcards: cnn_filter(wildcards.filter),
-        labelling=CNN["labelling"],
+        labelling=ground_labelling_options(),
+        all_events_csv=lambda wildcards, input: input.exclusion or None,
     script:
         "../scripts/label_ground.py"
 
@@ -59,7 +61,7 @@ rule combine_ground:
 
 
 rule split_ground:
-    """80/20 split: chronological (leakage-safe) or random (the paper's)."""
+    """80/20 split: chronological (leak-safe, an embargo apart) or random (the paper's, leaky)."""
     input:
         dataset_file("labels.csv"),
     output:
@@ -81,7 +83,7 @@ rule split_ground:
 
 
 rule train_ground:
-    """The Table 2 CNN on one dataset; {percent} % of the training part (learning curves)."""
+    """The Table 2 CNN on one dataset; {percent} % of the training part (100 in every run)."""
     input:
         windows=dataset_file("windows.npy"),
         labels=dataset_file("labels.csv"),
@@ -104,6 +106,39 @@ rule train_ground:
         subset_fraction=lambda wildcards: int(wildcards.percent) / 100,
     script:
         "../scripts/train_ground.py"
+
+
+rule train_ground_learning_curve:
+    """Figure 8's points of one seed: every fraction trained, then scored on val, in one job.
+
+    TensorFlow starts once per seed, not once per point; the subsets are nested and the
+    seed also sets the weight initialisation (eqprecursors.evaluation.learning_curve).
+    """
+    input:
+        windows=dataset_file("windows.npy"),
+        labels=dataset_file("labels.csv"),
+        split=f"{SPLIT}.csv",
+    output:
+        histories=plan.learning_curve_outputs(config, "history.csv"),
+        summaries=plan.learning_curve_outputs(config, "summary.json"),
+        metrics=plan.learning_curve_outputs(config, "metrics.json"),
+    log:
+        "logs/train_ground_learning_curve/{dataset}_{window}_{filter}_{optimizer}_seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train_ground_learning_curve/{dataset}_{window}_{filter}_{optimizer}_seed{seed}.tsv"
+    wildcard_constraints:
+        seed=plan.SEED,
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=6000,
+    params:
+        fractions=plan.learning_curve_fractions(config),
+        training=lambda wildcards: dict(CNN["training"], optimizer=wildcards.optimizer),
+        evaluation=CNN["evaluation"],
+    script:
+        "../scripts/train_ground_learning_curve.py"
 
 
 rule evaluate_ground:
@@ -132,10 +167,11 @@ rule evaluate_ground:
 
 
 rule metrics_table_ground:
-    """Every trained model's held-out metrics in one table (CSV and Markdown)."""
+    """Every trained model's held-out metrics beside its split's baselines (CSV, Markdown)."""
     input:
         metrics=lambda wildcards: [run_path(r, "metrics.json") for r in all_cnn_runs()],
         summaries=lambda wildcards: [run_path(r, "summary.json") for r in all_cnn_runs()],
+        baselines=lambda wildcards: plan.cnn_baseline_files(config),
     output:
         csv=report(
             table_file("metrics", "csv"),

@@ -159,9 +159,9 @@ rule figure_ground_experiment:
 
 
 rule figure_ground_learning_curve:
-    """Figure 8: learning curves with the inverse power-law fit and its verdict."""
+    """Figure 8: every seed's learning curve, their mean and spread, the fit and its verdict."""
     input:
-        runs=cnn_run_files("learning_curve"),
+        runs=plan.learning_curve_files(config),
     output:
         out_png=report(
             figure_file("fig8_learning_curve", "png"),
@@ -183,7 +183,7 @@ rule figure_ground_learning_curve:
     params:
         function="eqprecursors.plots.ground_results:figure_learning_curve",
         kwargs=dict(
-            runs=cnn_run_dicts("learning_curve"),
+            runs=plan.learning_curve_run_dicts(config),
             target_accuracy=CNN["experiments"]["target_accuracy"],
             data_kind=CNN["data_kind"],
         ),

@@ -132,10 +132,13 @@ rule figure_satellite_ternary:
 
 
 rule table_satellite_performance:
-    """Table 1: SeqNetQuake per dataset and training mode, beside the chance baselines."""
+    """Table 1: SeqNetQuake per dataset and training mode, beside chance and confound baselines."""
     input:
         runs=lambda wildcards: satellite_plan.run_files(
             satellite_plan.table_runs(config, "table1_performance")
+        ),
+        baselines=lambda wildcards: satellite_plan.table_baseline_files(
+            config, "table1_performance"
         ),
     output:
         out_csv=report(
@@ -162,10 +165,13 @@ rule table_satellite_performance:
 
 
 rule table_satellite_classifiers:
-    """Table 2: every classifier on the target's test part (TS1)."""
+    """Table 2: every classifier on the target's test part (TS1), then the baselines."""
     input:
         runs=lambda wildcards: satellite_plan.run_files(
             satellite_plan.table_runs(config, "table2_classifiers")
+        ),
+        baselines=lambda wildcards: satellite_plan.table_baseline_files(
+            config, "table2_classifiers"
         ),
     output:
         out_csv=report(
@@ -215,5 +221,33 @@ rule table_satellite_datasets:
     params:
         function="eqprecursors.satellite.figure_data:write_table_datasets",
         kwargs=lambda wildcards: satellite_plan.matrix_kwargs(config),
+    script:
+        "../scripts/figure.py"
+
+
+rule table_satellite_optimism:
+    """Optimism of selecting on the test set: honest, selected-on-test, their difference."""
+    input:
+        optimism_jsons=lambda wildcards: satellite_plan.optimism_files(config),
+    output:
+        out_csv=report(
+            SAT_TABLE(satellite_plan.OPTIMISM_TABLE, "csv"),
+            caption="../report/satellite_optimism.rst",
+            category="Satellite SeqNetQuake",
+            subcategory="Tables",
+        ),
+        out_md=SAT_TABLE(satellite_plan.OPTIMISM_TABLE, "md"),
+    log:
+        "logs/figures_satellite/table_optimism.log",
+    benchmark:
+        "results/benchmarks/figures_satellite/table_optimism.tsv"
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        function="eqprecursors.satellite.optimism:write_table_optimism",
+        kwargs=lambda wildcards: satellite_plan.optimism_kwargs(config),
     script:
         "../scripts/figure.py"

@@ -123,6 +123,7 @@ rule evaluate_satellite:
     """Test-part metrics beside the chance baselines, bootstrap CIs and permutation p."""
     input:
         predictions=f"{SAT_MODEL}/predictions.csv",
+        sequences=satellite_dataset_file("sequences.csv"),
     output:
         metrics=f"{SAT_MODEL}/metrics.json",
     log:
@@ -144,10 +145,40 @@ rule evaluate_satellite:
         "../scripts/evaluate_satellite.py"
 
 
+rule optimism_satellite:
+    """Every finished trial refitted as the final model and scored on the test part: the
+    honest score (trial chosen on the inner validation) beside the best test score."""
+    input:
+        **satellite_dataset_files(),
+        best=f"{SAT_TUNING}/best.json",
+        trials=f"{SAT_TUNING}/trials.csv",
+        predictions=f"{SAT_MODEL}/predictions.csv",
+    output:
+        satellite_plan.OPTIMISM_JSON,
+    log:
+        "logs/optimism_satellite/{dataset}_{model}.log",
+    benchmark:
+        "results/benchmarks/optimism_satellite/{dataset}_{model}.tsv"
+    wildcard_constraints:
+        dataset=SATELLITE_DATASET_ID,
+        model="|".join(MODELS),
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        dataset_dir=subpath(input.split, parent=True),
+        seed=lambda wildcards: satellite_tuning()["seed"],
+    script:
+        "../scripts/optimism_satellite.py"
+
+
 rule evaluate_satellite_transfer:
     """Metrics of one transfer mode on the target's test part (TS1)."""
     input:
         predictions=f"{SAT_TRANSFER}/predictions.csv",
+        sequences=satellite_transfer_input("target", SATELLITE_DATASET_DIR, "sequences.csv"),
     output:
         metrics=f"{SAT_TRANSFER}/metrics.json",
     log:

@@ -17,7 +17,7 @@ rule generate_catalog:
         mem_mb=1000,
     params:
         site=lambda wildcards: observatory(wildcards.obs),
-        options=lambda wildcards: config["catalog"]["synthetic"],
+        options=lambda wildcards: catalog_entry(wildcards.obs)["synthetic"],
     script:
         "../scripts/generate_catalog.py"
 

@@ -9,6 +9,7 @@ from eqprecursors.evaluation import multiclass  # noqa: E402
 multiclass.evaluate_predictions(
     snakemake.input.predictions,
     snakemake.output.metrics,
+    sequences_csv=snakemake.input.sequences,
     **snakemake.params.evaluation,
     **snakemake.params.context,
 )

@@ -13,5 +13,6 @@ labels.make_dataset(
     snakemake.params.out_dir,
     window=snakemake.params.window,
     filter=snakemake.params.filter,
+    all_events_csv=snakemake.params.all_events_csv,
     **snakemake.params.labelling,
 )

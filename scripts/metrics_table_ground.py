@@ -1,4 +1,4 @@
-"""Snakemake adapter: one table of every model's held-out metrics."""
+"""Snakemake adapter: one table of every model's held-out metrics beside its baselines."""
 
 from eqprecursors.core.runtime import log_to
 
@@ -12,4 +12,5 @@ ground.metrics_table(
     list(snakemake.input.summaries),
     snakemake.output.csv,
     snakemake.output.md,
+    baseline_jsons=list(snakemake.input.baselines),
 )

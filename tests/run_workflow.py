@@ -3,7 +3,8 @@
 The workflow is copied into a scratch directory so a user's results/ stay untouched, the
 fake data services start on 127.0.0.1, and Snakemake runs the default target for real:
 downloads, decode, catalog selection and Kp. The outputs are then checked, and a second
-invocation must find nothing to do.
+invocation must find nothing to do. With --report-out the HTML report is built and
+checked as well (tests/report_check.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from fake_services import FakeServices
+from report_check import check_report
 
 from eqprecursors.io.catalogs import CATALOG_COLUMNS
 
@@ -90,6 +92,7 @@ def check_outputs(workdir: Path, config: dict) -> None:
     for mission in config.get("satellites", {}):
         assert any((workdir / f"resources/synthetic/satellite/{mission}").iterdir())
     if "ground_cnn" in config:
+        check_quiet_windows_clear_of_precursors(workdir, config, synthetic)
         metrics = pd.read_csv(workdir / "results/tables/ground/metrics.csv")
         assert len(metrics) >= 1 and (metrics["split"] == "chronological").all(), metrics
         assert metrics["baseline_accuracy"].between(0.5, 1).all(), metrics
@@ -103,6 +106,30 @@ def check_outputs(workdir: Path, config: dict) -> None:
         check_satellite_outputs(workdir, config)
     if "overview" in config.get("synthetic", {}):
         assert (workdir / "results/figures/synthetic/overview.png").stat().st_size > 10_000
+
+
+def check_quiet_windows_clear_of_precursors(workdir: Path, config: dict, synthetic) -> None:
+    """The labelling rules stay meaningful: quiet windows exist, and none of them overlaps
+    an injected precursor interval of the truth table (exclusion_hours covers the lead)."""
+    cnn = config["ground_cnn"]
+    checked = 0
+    for obs in set(cnn["observatories"]) & set(synthetic):
+        truth = pd.read_csv(workdir / f"results/synthetic/truth/ground_{obs}.csv")
+        t0 = pd.to_datetime(truth["window_start"], utc=True).to_numpy()
+        t1 = pd.to_datetime(truth["window_end"], utc=True).to_numpy()
+        assert len(truth) > 0, obs
+        datasets = sorted((workdir / "results/ground/datasets" / obs).glob("*/labels.csv"))
+        assert datasets, f"no datasets of {obs}"
+        for path in datasets:
+            labels = pd.read_csv(path)
+            quiet = labels[labels["label"] == 0]
+            assert len(quiet) > 0, f"{path}: no quiet windows"
+            start = pd.to_datetime(quiet["start"], utc=True).to_numpy()[:, None]
+            end = pd.to_datetime(quiet["end"], utc=True).to_numpy()[:, None]
+            overlap = (start < t1[None, :]) & (end > t0[None, :])
+            assert not overlap.any(), f"{path}: quiet windows hold a precursor\n{quiet}"
+            checked += 1
+    assert checked > 0, "no synthetic ground dataset to check"
 
 
 def check_satellite_outputs(workdir: Path, config: dict) -> None:
@@ -156,6 +183,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--configfile", type=Path, default=ROOT / "tests/config/test.yaml")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--report-out",
+        type=Path,
+        help="also build and check the HTML report (tests/report_check.py); keep report.html "
+        "and report_screenshot.png in this directory",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="eqprecursors-workflow-"))
@@ -173,6 +206,8 @@ def main() -> int:
             check_outputs(workdir, yaml.safe_load(configfile.read_text()))
             again = snakemake(workdir, configfile, "--dry-run")
             assert "Nothing to be done" in again.stdout + again.stderr, again.stdout
+            if args.report_out is not None:
+                check_report(workdir, configfile, snakemake, args.report_out.resolve())
         print("workflow-test: OK, outputs checked and a second run has nothing to do")
         return 0
     finally:

@@ -18,6 +18,7 @@ WEBVALLEY = ROOT / "data/catalog/usgs_M5plus_global_2013-07_2024-07_webvalley_eq
 QUAKEML = ROOT / "tests/data/catalog/usgs_event_quakeml1.2_obspy.xml"
 ISF = ROOT / "tests/data/catalog/isc_isf_19670130012028_obspy.isf"
 CATCSV = ROOT / "tests/data/catalog/isc_catcsv_constructed.html"
+INGV = ROOT / "data/catalog/ingv_bsi_italy_2005-04_2021-06_floatcsep.csv"
 
 DUR = dict(latitude=41.39, longitude=14.28)
 IZN = dict(latitude=40.50, longitude=29.72)
@@ -179,6 +180,87 @@ def test_zero_byte_file_is_empty_catalog(tmp_path):
     assert selection.select_events(df, **DUR, **PAPER).columns.tolist() == catalog.CATALOG_COLUMNS
 
 
+# ---------------------------------------------------------------- CSEP ASCII (INGV bulletin)
+
+
+def _ingv_lines(n):
+    """The header and the first ``n`` events of the bundled INGV file, as real text."""
+    return INGV.read_text().splitlines()[: n + 1]
+
+
+@pytest.fixture(scope="module")
+def ingv():
+    return catalog.read_catalog(INGV, "csep_csv")
+
+
+def test_csep_csv_real_lines(tmp_path):
+    lines = _ingv_lines(3)
+    assert lines[0] == "lon,lat,mag,time_string,depth,catalog_id,event_id"
+    path = tmp_path / "three.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert catalog.sniff_catalog_format(path.read_text()) == "csep_csv"
+    df = catalog.read_catalog(path)
+    assert list(df.columns) == catalog.READ_COLUMNS
+    assert str(df["time"].dtype) == "datetime64[ns, UTC]"
+    first, second = df.iloc[0], df.iloc[1]
+    # fractional seconds, and (second line) none: both are UTC
+    assert first["time"] == pd.Timestamp("2005-04-17T05:06:52.38Z")
+    assert second["time"] == pd.Timestamp("2005-04-17T10:46:59Z")
+    assert (first["longitude"], first["latitude"]) == (13.292, 43.075)
+    assert (first["magnitude"], first["depth_km"]) == (2.1, 21.7)
+    assert first["event_id"] == "1592369" and first["mag_type"] == ""
+
+
+def test_csep_csv_whole_bulletin(ingv):
+    assert len(ingv) == 35020
+    assert ingv["time"].is_monotonic_increasing
+    assert ingv["time"].iloc[0] == pd.Timestamp("2005-04-17T05:06:52.38Z")
+    assert ingv["time"].iloc[-1] == pd.Timestamp("2021-06-30T19:26:58.73Z")
+    assert ingv["depth_km"].max() <= 30 and ingv["magnitude"].min() >= 2.1
+    laquila = _row(ingv, "2009-04-06 01:32:40")
+    assert (laquila["event_id"], laquila["magnitude"]) == ("1895389", 5.8)
+
+
+def test_csep_csv_selection_around_duronia(ingv):
+    sel = selection.select_events(ingv, **DUR, **PAPER)
+    assert (sel["magnitude"] > 4).all() and (sel["distance_km"] <= 200).all()
+    years = sel["time"].dt.year
+    assert len(sel) == 77  # the figure given with the file (../shared/data/README.md)
+    assert (years == 2009).sum() == 19 and years.isin([2016, 2017]).sum() == 43
+    assert "1895389" in set(sel["event_id"])  # L'Aquila 2009-04-06
+
+
+def test_csep_csv_errors_name_file_and_line(tmp_path):
+    lines = _ingv_lines(3)
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join([*lines[:2], lines[2].rsplit(",", 2)[0], lines[3]]) + "\n")
+    with pytest.raises(catalog.CatalogFormatError, match=r"short\.csv: line 3: 5 fields"):
+        catalog.read_catalog(short, "csep_csv")
+    nodepth = tmp_path / "nodepth.csv"
+    nodepth.write_text("lon,lat,mag,time_string\n13.2,43.0,2.1,2005-04-17T05:06:52\n")
+    with pytest.raises(catalog.CatalogFormatError, match=r"nodepth\.csv: line 1: .*depth_km"):
+        catalog.read_catalog(nodepth, "csep_csv")
+    badtime = tmp_path / "badtime.csv"
+    badtime.write_text("\n".join([*lines[:3], lines[3].replace("2005-04-18T", "2005-13-18T")]))
+    with pytest.raises(catalog.CatalogFormatError, match=r"badtime\.csv: line 4: bad time"):
+        catalog.read_catalog(badtime)
+    badnum = tmp_path / "badnum.csv"
+    badnum.write_text("\n".join([lines[0], lines[1].replace("13.292", "13.2x2"), lines[2]]))
+    with pytest.raises(catalog.CatalogFormatError, match=r"badnum\.csv: line 2: .*13\.2x2"):
+        catalog.read_catalog(badnum, "csep_csv")
+
+
+def test_csep_csv_empty_is_an_error(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(catalog.CatalogFormatError, match="empty.csv: empty csep_csv"):
+        catalog.read_catalog(empty, "csep_csv")
+    header = tmp_path / "header.csv"
+    header.write_text(_ingv_lines(0)[0] + "\n")
+    with pytest.raises(catalog.CatalogFormatError, match="header.csv: .*no events"):
+        catalog.read_catalog(header)
+
+
 # ---------------------------------------------------------------- selection
 
 
@@ -301,3 +383,97 @@ def test_select_catalog_file(tmp_path):
     )
     assert dest.exists() and len(events) == 4
     assert list(catalog.read_catalog(dest)["event_id"]) == list(events["event_id"])
+
+
+# ---------------------------------------------------------------- exclusion catalog
+
+
+def test_exclusion_events_ignore_depth_and_magnitude_cuts():
+    df = _synthetic([5.0, 3.1, 4.0, np.nan, 5.0], depths=[10.0, 12.0, 150.0, 8.0, np.nan])
+    df.loc[4, "latitude"] = 44.0  # ~290 km north of DUR: outside any radius used here
+    sel = selection.select_events(df, **DUR, **PAPER)
+    assert list(sel["event_id"]) == ["e0"]
+    every = selection.exclusion_events(df, **DUR, radius_km=200.0)
+    # deep (e2), small (e1) and unknown-magnitude (e3) events are kept; far (e4) is not
+    assert list(every["event_id"]) == ["e0", "e1", "e2", "e3"]
+    assert list(every.columns) == catalog.CATALOG_COLUMNS
+    floor = selection.exclusion_events(df, **DUR, radius_km=200.0, min_magnitude=4.0)
+    assert list(floor["event_id"]) == ["e0", "e2", "e3"]  # M >= 4.0, unknown M stays
+    wide = selection.exclusion_events(df, **DUR, radius_km=400.0)
+    assert "e4" in set(wide["event_id"])
+
+
+def test_exclusion_period_has_a_margin():
+    df = _synthetic([5.0] * 5)  # 2016-01-01 .. 2016-01-05, 00:00 UTC
+    bare = selection.exclusion_events(
+        df, **DUR, radius_km=200.0, start="2016-01-02", end="2016-01-03"
+    )
+    assert list(bare["event_id"]) == ["e1", "e2"]
+    padded = selection.exclusion_events(
+        df, **DUR, radius_km=200.0, start="2016-01-02", end="2016-01-03", margin_hours=24
+    )
+    assert list(padded["event_id"]) == ["e0", "e1", "e2", "e3"]
+
+
+def _labelled_series(path, days):
+    import xarray as xr
+
+    n = days * 1440
+    t = np.datetime64("2016-01-01T00:00", "ns") + np.arange(n).astype("timedelta64[m]")
+    rng = np.random.default_rng(0)
+    comps = {
+        c: ("time", base + rng.normal(0, 1, n))
+        for c, base in zip("XYZ", (2e4, 5e2, 4e4), strict=True)
+    }
+    ds = xr.Dataset({**comps, "gap_mask": ("time", np.zeros(n, np.int8))}, coords={"time": t})
+    ds.attrs["iaga_code"] = "DUR"
+    ds.to_netcdf(path)
+
+
+def test_quiet_window_beside_unselected_deep_event(tmp_path):
+    """exclude_all_catalog_events: no quiet window within exclusion_hours of a deep M 5 event."""
+    from eqprecursors.ground import labels
+
+    days, excl_h = 12, 24
+    raw = _synthetic([5.0, 5.0], depths=[10.0, 150.0])
+    raw["time"] = pd.to_datetime(["2016-01-03T12:00Z", "2016-01-09T12:00Z"])
+    catalog.write_catalog(raw, tmp_path / "raw.csv")
+    opts = dict(**DUR, start="2016-01-01", end="2016-01-12")
+    selected = selection.select_catalog_file(
+        tmp_path / "raw.csv", tmp_path / "sel.csv", **opts, **PAPER
+    )
+    assert list(selected["event_id"]) == ["e0"]  # the deep event is not selected
+    excl = selection.exclusion_catalog_file(
+        tmp_path / "raw.csv", tmp_path / "excl.csv", **opts, radius_km=200.0, margin_hours=excl_h
+    )
+    assert list(excl["event_id"]) == ["e0", "e1"]
+    _labelled_series(tmp_path / "DUR.nc", days)
+    kp_t = pd.date_range("2016-01-01", periods=days * 8, freq="3h", tz="UTC")
+    pd.DataFrame({"time": kp_t.strftime("%Y-%m-%dT%H:%M:%SZ"), "kp": 1.0}).to_csv(
+        tmp_path / "kp.csv", index=False
+    )
+    deep_min = 8 * 1440 + 720  # the deep event, minutes after the series start
+
+    def quiet_starts(all_events_csv, name):
+        labels.make_dataset(
+            tmp_path / "DUR.nc",
+            tmp_path / "sel.csv",
+            tmp_path / "kp.csv",
+            tmp_path / name,
+            window="hour",
+            exclusion_hours=excl_h,
+            kp_threshold=4,
+            quiet_per_event=150,
+            seed=1,
+            all_events_csv=all_events_csv,
+        )
+        lab = pd.read_csv(tmp_path / name / "labels.csv")
+        start = pd.to_datetime(lab.loc[lab.label == 0, "start"], utc=True)
+        minutes = (start - pd.Timestamp("2016-01-01", tz="UTC")).dt.total_seconds() // 60
+        return minutes.to_numpy(dtype=int)
+
+    near = lambda s: (s + 60 + excl_h * 60 > deep_min) & (s - excl_h * 60 < deep_min)  # noqa: E731
+    off = quiet_starts(None, "off")
+    assert off.size > 0 and near(off).any()  # without the switch one sits beside it
+    on = quiet_starts(tmp_path / "excl.csv", "on")
+    assert on.size > 0 and not near(on).any()

@@ -56,19 +56,19 @@ def shipped_jobs(*names: str) -> dict[str, int]:
     [
         (
             ("config/config.yaml",),
-            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=161),
+            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=14, total=229),
         ),
         (
             ("config/config.yaml", "config/null.yaml"),
-            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=18, total=161),
+            dict(label_ground=12, combine_ground=4, split_ground=10, train_ground=14, total=229),
         ),
         (
             ("config/paper.yaml",),
-            dict(label_ground=15, combine_ground=5, split_ground=11, train_ground=19, total=456),
+            dict(label_ground=15, combine_ground=5, split_ground=11, train_ground=15, total=559),
         ),
         (
             ("tests/config/test.yaml",),
-            dict(label_ground=1, combine_ground=1, split_ground=2, train_ground=2, total=74),
+            dict(label_ground=1, combine_ground=1, split_ground=2, train_ground=2, total=88),
         ),
     ],
     ids=["default", "null", "paper", "workflow-test"],
@@ -77,6 +77,10 @@ def test_ground_cnn_jobs_follow_the_plan(names, expected):
     jobs = shipped_jobs(*names)
     assert {rule: jobs.get(rule) for rule in expected} == expected
     assert jobs["evaluate_ground"] == jobs["train_ground"]
+    # every split has its baselines; one learning-curve job per seed
+    assert jobs["baselines_ground"] == jobs["split_ground"]
+    seeds = shipped_config(*names)["ground_cnn"]["experiments"]["learning_curve_seeds"]
+    assert jobs["train_ground_learning_curve"] == len(seeds)
     assert jobs["figure_ground_experiment"] == 3
 
 
@@ -85,10 +89,11 @@ def test_satellites_and_overview_may_be_left_out(tmp_path):
     del config["satellites"]
     del config["satellite_study"]
     del config["synthetic"]["overview"]
+    del config["sensitivity"]["satellite"]  # its sweep runs a satellite_study dataset
     jobs = dry_run_jobs(config, tmp_path)
     assert "generate_satellite" not in jobs
     assert "figure_synthetic_overview" not in jobs
-    assert jobs["total"] == 89 - 2 - 1  # the ground study and the data layer alone
+    assert jobs["total"] == 129  # the ground study, its evaluation suite and the data layer
 
 
 def test_a_satellite_study_without_its_satellites_names_the_key(tmp_path):
@@ -115,7 +120,10 @@ def test_synthetic_catalog_is_generated_once_per_observatory(tmp_path):
         "synthetic": {"rate_per_year": 30, "min_magnitude": 4.0, "seed": 3},
     }
     jobs = dry_run_jobs(config, tmp_path)
-    assert jobs["generate_catalog"] == len(config["observatories"])
+    # an observatory's own `catalog` overrides the top-level one: DUR reads the INGV bulletin
+    own = [obs for obs, site in config["observatories"].items() if "catalog" in site]
+    assert own == ["DUR"]
+    assert jobs["generate_catalog"] == len(config["observatories"]) - len(own)
     assert "download_catalog" not in jobs
 
 

@@ -108,3 +108,100 @@ def test_permutation_random_predictor_uniform_p():
     assert stats.kstest(pvals, "uniform").pvalue > 0.01
     assert 0.01 <= np.mean(pvals < 0.05) <= 0.12
     assert 0.4 < pvals.mean() < 0.6
+
+
+def _duplicated(k: int = 5, n: int = 60, seed: int = 3):
+    """n independent windows, each copied k times (near-duplicate aftershock windows)."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    p = np.clip(0.35 * y + rng.uniform(0, 0.65, n), 0, 1)
+    ids = rng.permutation(n) * 7 + 100  # arbitrary, unsorted block ids
+    return y, p, np.repeat(y, k), np.repeat(p, k), np.repeat(ids, k)
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "mcc", "roc_auc"])
+def test_block_bootstrap_of_duplicates_is_the_bootstrap_of_the_originals(metric):
+    y, p, yk, pk, blocks = _duplicated()
+    naive = evaluation.bootstrap_ci(yk, pk, metric, n=400, seed=5)
+    block = evaluation.bootstrap_ci(yk, pk, metric, n=400, seed=5, blocks=blocks)
+    dedup = evaluation.bootstrap_ci(y, p, metric, n=400, seed=5)
+    assert naive["resampling"] == "samples" and naive["n_blocks"] == yk.size
+    assert block["resampling"] == "blocks" and block["n_blocks"] == y.size
+    assert block["estimate"] == pytest.approx(naive["estimate"])
+    # five copies shrink the naive CI by ~sqrt(5); the block CI does not fall for it
+    assert block["high"] - block["low"] > 1.6 * (naive["high"] - naive["low"])
+    assert block["low"] == pytest.approx(dedup["low"]) and block["high"] == pytest.approx(
+        dedup["high"]
+    )
+
+
+def test_block_bootstrap_mixed_sizes_draws_whole_blocks():
+    """A metric that sees the resample itself: every block is present entirely or not at all."""
+    blocks = np.array([4, 4, 4, 9, 2, 2, 7, 7, 7, 7])
+    seen = []
+
+    def record(y, p):
+        seen.append(p.copy())
+        return 0.0
+
+    evaluation.bootstrap_ci(np.zeros(10, int), np.arange(10.0), record, n=50, blocks=blocks)
+    members = {b: set(np.flatnonzero(blocks == b)) for b in set(blocks)}
+    for idx in seen[:-1]:  # the last call is the point estimate
+        idx = idx.astype(int)
+        values, counts = np.unique(idx, return_counts=True)
+        for b, m in members.items():
+            c = {int(counts[values == i][0]) if i in values else 0 for i in m}
+            assert len(c) == 1, (b, idx)  # all members drawn equally often
+    assert {len(s) for s in seen[:-1]} != {10}  # sizes vary: blocks, not samples, are drawn
+
+
+def test_block_permutation_with_singletons_is_the_sample_test():
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 80)
+    p = np.clip(0.2 * y + rng.uniform(0, 0.8, 80), 0, 1)
+    old = evaluation.permutation_pvalue(y, p, "mcc", n=199, seed=11)
+    for ids in (np.arange(80), rng.permutation(80) + 1000):
+        new = evaluation.permutation_pvalue(y, p, "mcc", n=199, seed=11, blocks=ids)
+        assert new["p_value"] == old["p_value"]
+        assert new["resampling"] == "blocks" and new["n_blocks"] == 80
+    assert old["resampling"] == "samples"
+
+
+def test_block_permutation_moves_label_vectors_between_equal_blocks():
+    """Labels move only as whole vectors between blocks of the same size."""
+    blocks = np.array([0, 0, 1, 1, 2, 2, 3, 4, 5, 5, 5])
+    y = np.array([1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1])
+    seen = []
+
+    def record(yy, p):
+        seen.append(yy.copy())
+        return 0.0
+
+    evaluation.permutation_pvalue(y, np.zeros(11), record, n=60, seed=0, blocks=blocks)
+    pairs = {tuple(y[blocks == b]) for b in (0, 1, 2)}
+    for yy in seen[1:]:
+        assert {tuple(yy[blocks == b]) for b in (0, 1, 2)} == pairs
+        assert sorted(yy[[6, 7]]) == [0, 1]
+        assert tuple(yy[blocks == 5]) == (0, 1, 1)  # the only block of size 3 stays
+    assert len({tuple(s) for s in seen[1:]}) > 3
+
+
+def test_block_permutation_of_duplicates_is_not_fooled():
+    """8 copies of 30 weakly informative windows: only the sample-level test says p < 0.05."""
+    rng = np.random.default_rng(2)
+    y = np.array([0, 1] * 15)
+    p = 0.15 * y + rng.uniform(0, 1, 30)
+    yk, pk, blocks = np.repeat(y, 8), np.repeat(p, 8), np.repeat(np.arange(30), 8)
+    dedup = evaluation.permutation_pvalue(y, p, "roc_auc", n=499, seed=2)["p_value"]
+    naive = evaluation.permutation_pvalue(yk, pk, "roc_auc", n=499, seed=2)["p_value"]
+    block = evaluation.permutation_pvalue(yk, pk, "roc_auc", n=499, seed=2, blocks=blocks)
+    assert naive < 0.05 < dedup
+    # equal-size blocks of copies: the block test is the test of the de-duplicated windows
+    assert block["p_value"] == dedup and block["n_blocks"] == 30
+
+
+def test_blocks_must_match_samples():
+    with pytest.raises(ValueError, match="blocks has shape"):
+        evaluation.bootstrap_ci(Y, P, "mcc", n=5, blocks=[0, 1])
+    with pytest.raises(ValueError, match="permutation_pvalue"):
+        evaluation.permutation_pvalue(Y, P, "mcc", n=5, blocks=np.zeros(3))

@@ -520,9 +520,8 @@ def test_fill_short_gaps_policy():
     x[40:43] = np.nan  # 3 minutes is not "shorter than 3 min": kept
     y = np.ones(n)
     f = np.full(n, np.nan)  # not recorded: ignored
-    mean = np.nanmean(x)
     filled, mask = decode.fill_short_gaps(time, {"X": x, "Y": y, "F": f})
-    assert np.all(filled["X"][10:12] == mean)
+    np.testing.assert_allclose(filled["X"][10:12], [10.0, 11.0])  # the line 9 -> 12
     assert np.isnan(filled["X"][20:25]).all() and np.isnan(filled["X"][40:43]).all()
     expected = np.zeros(n, bool)
     expected[20:25] = expected[40:43] = True
@@ -541,7 +540,34 @@ def test_fill_short_gaps_needs_regular_axis_and_regularize_inserts():
     t2, v2 = decode.regularize(time, {"X": x})
     assert t2.size == 5 and np.isnan(v2["X"][2:4]).all() and v2["X"][4] == 3.0
     filled, mask = decode.fill_short_gaps(t2, v2)
-    assert np.all(filled["X"][2:4] == 2.0) and not mask.any()
+    np.testing.assert_allclose(filled["X"][2:4], [2 + 1 / 3, 2 + 2 / 3])  # 2 at 00:01, 3 at 00:04
+    assert not mask.any()
+
+
+def test_fill_short_gaps_uses_local_level_not_series_mean():
+    # 40,000 nT plus a slow trend (10 nT/day) and a diurnal wave over 30 days: the series
+    # mean lies ~150 nT from the local level, so a mean fill would put a step into the record
+    n = 30 * 1440
+    i = np.arange(n, dtype=float)
+    time = np.datetime64("2020-01-01", "ns") + np.arange(n) * np.timedelta64(1, "m")
+    x = 40_000 + 10 * i / 1440 + 20 * np.sin(2 * np.pi * i / 1440)
+    truth = x.copy()
+    gaps = [(0, 2), (5_000, 5_001), (20_000, 20_002), (n - 2, n)]  # short, two at the edges
+    longs = [(10_000, 10_003), (30_000, 30_600)]  # 3 min and 10 h: stay NaN
+    for a, b in gaps + longs:
+        x[a:b] = np.nan
+    filled, mask = decode.fill_short_gaps(time, {"X": x})
+    fx = filled["X"]
+    assert abs(np.nanmean(x) - truth[5_000]) > 100  # the old policy's step would be big
+    for a, b in gaps:
+        # between the valid neighbours (inside: the two sides; at an edge: the 3 next ones)
+        near = x[a - 1 : b + 1] if 0 < a and b < n else x[max(a - 3, 0) : b + 3]
+        assert np.nanmin(near) <= fx[a:b].min() and fx[a:b].max() <= np.nanmax(near)
+        np.testing.assert_allclose(fx[a:b], truth[a:b], atol=0.5)  # no step
+    for a, b in longs:
+        assert np.isnan(fx[a:b]).all() and mask[a:b].all()
+    assert mask.sum() == sum(b - a for a, b in longs)
+    assert not np.isnan(np.delete(fx, np.r_[10_000:10_003, 30_000:30_600])).any()
 
 
 # --------------------------------------------------------------------------------------
@@ -592,7 +618,10 @@ def test_decode_ground_gap_policy_and_missing_f(tmp_path, month_xyz):
         assert "F" not in ds  # not recorded anywhere
         assert ds.sizes["time"] == 4320
         x = ds["X"].values
-        assert np.all(x[100:102] == pytest.approx(np.nanmean(np.r_[v1["X"], v3["X"]])))
+        # filled from the local level: on the line between samples 99 and 102
+        line = np.interp([100, 101], [99, 102], v1["X"][[99, 102]])
+        np.testing.assert_allclose(x[100:102], line)
+        assert ds.attrs["gap_policy"].startswith("gaps shorter than 3 min filled from the local")
         gm = ds["gap_mask"].values.astype(bool)
         assert gm[500:505].all() and gm[1440:2880].all() and gm.sum() == 5 + 1440
         assert ds.attrs["n_filled_short_gaps"] == 1

@@ -238,20 +238,32 @@ def test_max_kp_naive_bounds_are_utc(handmade):
     assert kp.max_kp_in(handmade, "2020-01-01 18:00", "2020-01-01 21:00") == 9.0
 
 
-def test_kp_per_sample_agrees_with_the_window_max(handmade, tmp_path):
-    """One read_kp and one place for Kp over windows: labelling's per-sample Kp."""
-    kp.write_kp(handmade, tmp_path / "kp.csv")
-    tidy = kp.read_kp(tmp_path / "kp.csv", fmt="csv")
-    t0 = pd.Timestamp("2019-12-31T23:00Z").value
-    minutes = t0 + np.arange(0, 27 * 60, 7) * 60 * 10**9  # from before to after the table
-    got = kp.kp_per_sample(minutes, tidy)
-    starts = pd.to_datetime(minutes, unit="ns", utc=True)
-    want = kp.max_kp_over_windows(tidy, starts, starts + pd.Timedelta(minutes=1))
-    np.testing.assert_array_equal(got, want)
-    assert np.isnan(got[0]) and np.isnan(got[-1])  # not covered by the table
-    assert kp.kp_per_sample(minutes[::-1], tidy[::-1])[::-1].tolist() == pytest.approx(
-        got.tolist(), nan_ok=True
-    )
+def test_strict_max_kp_matches_a_minute_by_minute_loop(handmade):
+    """skipna=False (what labelling uses): NaN unless every minute of the window has a known
+    Kp; checked against a naive loop over minutes on a table with a NaN value, a missing
+    row and edges, for windows from before to after the table."""
+    table = handmade.drop(index=5).reset_index(drop=True)  # no row for 15-18 h
+    rng = np.random.default_rng(3)
+    t0 = pd.Timestamp("2019-12-31T22:00Z").value
+    minute = 60 * 10**9
+    starts = t0 + rng.integers(0, 28 * 60, 400) * minute
+    ends = starts + rng.integers(0, 12 * 60, 400) * minute
+    got = kp.max_kp_over_windows(table, starts, ends, skipna=False)
+    t = kp._as_utc_ns(table["time"].to_numpy())
+    step = 3 * 3600 * 10**9
+    for s, e, g in zip(starts, ends, got, strict=True):
+        values = []
+        for m in range(s, e, minute):
+            hit = np.flatnonzero((t <= m) & (m < t + step))
+            values.append(table["kp"].iloc[hit[0]] if hit.size else np.nan)
+        want = np.nan if not values or np.isnan(values).any() else max(values)
+        assert np.array_equal(g, want, equal_nan=True), (s, e)
+    assert np.isfinite(got).any() and np.isnan(got).any()  # both cases occur
+    # int64 ns, datetime64 and Timestamps are the same bounds
+    as_dt = pd.to_datetime(starts, unit="ns", utc=True), pd.to_datetime(ends, unit="ns", utc=True)
+    np.testing.assert_array_equal(kp.max_kp_over_windows(table, *as_dt, skipna=False), got)
+    as_m8 = starts.astype("datetime64[ns]"), ends.astype("datetime64[ns]")
+    np.testing.assert_array_equal(kp.max_kp_over_windows(table, *as_m8, skipna=False), got)
 
 
 def test_download_checks_are_the_sniffers():

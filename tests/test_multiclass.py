@@ -137,3 +137,40 @@ def test_malformed_predictions_name_the_file_and_line(tmp_path):
     (tmp_path / "empty.csv").write_text("index,y_true,p0,p1,p2,y_pred\n")
     with pytest.raises(ValueError, match="empty.csv: no predictions"):
         multiclass.read_predictions(tmp_path / "empty.csv")
+
+
+def test_metrics_resample_event_and_orbit_blocks_of_the_sequences(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 60
+    y = rng.integers(0, 3, n)
+    proba = rng.dirichlet(np.ones(3), n)
+    frame = pd.DataFrame({"index": np.arange(n) + 100, "y_true": y})
+    frame[["p0", "p1", "p2"]] = proba
+    frame["y_pred"] = proba.argmax(axis=1)
+    frame.to_csv(tmp_path / "predictions.csv", index=False)
+    sequences = pd.DataFrame(
+        {
+            "index": np.arange(n) + 100,
+            "event_id": [f"ev{i // 10}" if i < 30 else "" for i in range(n)],
+            "orbit": np.arange(n) // 5,
+        }
+    )
+    sequences.to_csv(tmp_path / "sequences.csv", index=False)
+    result = multiclass.evaluate_predictions(
+        tmp_path / "predictions.csv", tmp_path / "metrics.json", n_bootstrap=20,
+        n_permutations=20, seed=0, sequences_csv=tmp_path / "sequences.csv",
+    )  # fmt: skip
+    # 3 events of 10 sequences, then 6 passes of 5 sequences without an event
+    assert result["bootstrap_ci"]["mcc"]["n_blocks"] == 9
+    assert result["auc_permutation"]["1"]["resampling"] == "blocks"
+    plain = multiclass.evaluate_predictions(
+        tmp_path / "predictions.csv", tmp_path / "plain.json", n_bootstrap=20,
+        n_permutations=20, seed=0,
+    )  # fmt: skip
+    assert plain["bootstrap_ci"]["mcc"]["n_blocks"] == n
+    sequences.iloc[1:].to_csv(tmp_path / "short.csv", index=False)
+    with pytest.raises(ValueError, match=r"predictions.csv:2: index not in"):
+        multiclass.evaluate_predictions(
+            tmp_path / "predictions.csv", tmp_path / "x.json", n_bootstrap=5,
+            n_permutations=5, seed=0, sequences_csv=tmp_path / "short.csv",
+        )  # fmt: skip

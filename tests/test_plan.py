@@ -38,6 +38,14 @@ def default():
 
 
 @pytest.fixture(scope="module")
+def weekly(default):
+    """The default with week windows in the experiments: the planning cases below."""
+    config = copy.deepcopy(default)
+    config["ground_cnn"]["experiments"]["window"] = "week"
+    return config
+
+
+@pytest.fixture(scope="module")
 def paper():
     return load("config/paper.yaml")
 
@@ -80,8 +88,8 @@ def test_country_defaults_to_empty():
 
 
 # --------------------------------------------------------------------- the runs
-def test_histories_cover_every_dataset_and_filter(default):
-    assert plan.cnn_runs(default, "histories") == [
+def test_histories_cover_every_dataset_and_filter(weekly):
+    assert plan.cnn_runs(weekly, "histories") == [
         ("DUR", "week", "unfiltered", "adam", 100),
         ("DUR", "week", "filtered", "adam", 100),
         ("IZN", "week", "unfiltered", "adam", 100),
@@ -93,17 +101,14 @@ def test_histories_cover_every_dataset_and_filter(default):
     ]
 
 
-def test_sweeps_vary_one_thing_on_the_sweep_dataset(default):
-    assert plan.cnn_runs(default, "optimizers") == [
+def test_sweeps_vary_one_thing_on_the_sweep_dataset(weekly):
+    assert plan.cnn_runs(weekly, "optimizers") == [
         ("ALL", "week", "filtered", o, 100) for o in ("adam", "adagrad", "adamax", "sgd", "rmsprop")
     ]
-    assert plan.cnn_runs(default, "windows") == [
+    assert plan.cnn_runs(weekly, "windows") == [
         ("ALL", "hour", "filtered", "adam", 100),
         ("ALL", "day", "filtered", "adam", 100),
         ("ALL", "week", "filtered", "adam", 100),
-    ]
-    assert plan.cnn_runs(default, "learning_curve") == [
-        ("ALL", "week", "filtered", "adam", p) for p in (20, 40, 60, 80, 100)
     ]
 
 
@@ -119,38 +124,85 @@ def test_paper_sweeps_use_the_unfiltered_data_and_month_windows(paper):
 def test_learning_curve_percent_is_rounded_not_truncated(default):
     config = copy.deepcopy(default)
     # 0.29 * 100 = 28.999999999999996 and 0.57 * 100 = 56.99999999999999 in floating point
-    config["ground_cnn"]["experiments"]["learning_curve_fractions"] = [0.29, 0.57, 1.0]
-    percents = [run[4] for run in plan.cnn_runs(config, "learning_curve")]
-    assert percents == [29, 57, 100]
+    config["ground_cnn"]["experiments"]["learning_curve_fractions"] = [1.0, 0.29, 0.57]
+    assert plan.learning_curve_fractions(config) == [0.29, 0.57, 1.0]  # ascending
+    assert [p.split("/")[-2] for p in plan.learning_curve_outputs(config, "history.csv")] == [
+        "percent29",
+        "percent57",
+        "percent100",
+    ]
+    config["ground_cnn"]["experiments"]["learning_curve_fractions"] = [0.201, 0.2, 1.0]
+    with pytest.raises(ValueError, match="learning_curve_fractions.*percents"):
+        plan.learning_curve_fractions(config)
 
 
 def test_unknown_experiment_is_an_error(default):
     with pytest.raises(ValueError, match="learning_curves"):
         plan.cnn_runs(default, "learning_curves")
+    with pytest.raises(ValueError, match="learning_curve"):  # planned apart, one job per seed
+        plan.cnn_runs(default, "learning_curve")
 
 
-def test_all_runs_train_shared_runs_once(default):
-    runs = plan.all_cnn_runs(default)
-    # 8 histories; optimizers add 4 (adam is a history), windows 2 (week is one),
-    # the learning curve 4 (100 % is one)
-    assert runs == plan.cnn_runs(default, "histories") + [
+def test_learning_curve_is_one_job_per_seed_under_its_own_path(weekly):
+    # the rule's outputs: every fraction of one seed, with the job's wildcards left open
+    stem = "results/ground/learning_curve/{dataset}/{window}_{filter}/{optimizer}/seed{seed}"
+    assert plan.learning_curve_outputs(weekly, "metrics.json") == [
+        f"{stem}/percent{p}/metrics.json" for p in (20, 40, 60, 80, 100)
+    ]
+    assert plan.learning_curve_sweep(weekly) == ("ALL", "week", "filtered", "adam")
+    assert plan.learning_curve_seeds(weekly) == [1, 2, 3]
+    points = plan.learning_curve_run_dicts(weekly)
+    assert [(d["seed"], d["fraction"]) for d in points] == [
+        (s, f) for s in (1, 2, 3) for f in (0.2, 0.4, 0.6, 0.8, 1.0)
+    ]
+    point = "results/ground/learning_curve/ALL/week_filtered/adam/seed2/percent40"
+    assert points[6] == {
+        "label": "seed 2, 40 %",
+        "seed": 2,
+        "fraction": 0.4,
+        "history_csv": f"{point}/history.csv",
+        "metrics_json": f"{point}/metrics.json",
+        "summary_json": f"{point}/summary.json",
+    }
+    files = plan.learning_curve_files(weekly)
+    assert len(files) == len(set(files)) == 3 * 5 * 3
+    assert files[:3] == [
+        "results/ground/learning_curve/ALL/week_filtered/adam/seed1/percent20/history.csv",
+        "results/ground/learning_curve/ALL/week_filtered/adam/seed1/percent20/metrics.json",
+        "results/ground/learning_curve/ALL/week_filtered/adam/seed1/percent20/summary.json",
+    ]
+    # the main runs and the other experiments are untouched: no run below 100 %
+    assert all(run[4] == 100 for run in plan.all_cnn_runs(weekly))
+    assert not any("learning_curve" in plan.run_path(r, "x") for r in plan.all_cnn_runs(weekly))
+
+
+def test_learning_curve_seeds_per_configuration(paper, tiny):
+    assert plan.learning_curve_seeds(paper) == [1, 2, 3, 4, 5]
+    assert plan.learning_curve_sweep(paper) == ("ALL", "week", "unfiltered", "adam")
+    assert plan.learning_curve_seeds(tiny) == [1, 2]
+    assert plan.learning_curve_files(tiny)[0] == (
+        "results/ground/learning_curve/ALL/hour_filtered/adam/seed1/percent50/history.csv"
+    )
+
+
+def test_all_runs_train_shared_runs_once(weekly):
+    runs = plan.all_cnn_runs(weekly)
+    # 8 histories; optimizers add 4 (adam is a history), windows 2 (week is one); the
+    # learning curve trains apart (test_learning_curve_is_one_job_per_seed_under_its_own_path)
+    assert runs == plan.cnn_runs(weekly, "histories") + [
         ("ALL", "week", "filtered", "adagrad", 100),
         ("ALL", "week", "filtered", "adamax", 100),
         ("ALL", "week", "filtered", "sgd", 100),
         ("ALL", "week", "filtered", "rmsprop", 100),
         ("ALL", "hour", "filtered", "adam", 100),
         ("ALL", "day", "filtered", "adam", 100),
-        ("ALL", "week", "filtered", "adam", 20),
-        ("ALL", "week", "filtered", "adam", 40),
-        ("ALL", "week", "filtered", "adam", 60),
-        ("ALL", "week", "filtered", "adam", 80),
     ]
 
 
 def test_all_runs_per_configuration(paper, tiny):
-    # paper: 8 histories + 4 optimizers + 3 windows (hour, day, month) + 4 fractions
-    assert len(plan.all_cnn_runs(paper)) == 19
-    assert len(set(plan.all_cnn_runs(paper))) == 19
+    # paper: 8 histories + 4 optimizers + 3 windows (hour, day, month)
+    assert len(plan.all_cnn_runs(paper)) == 15
+    assert len(set(plan.all_cnn_runs(paper))) == 15
     # workflow test: one observatory, one filter, hour windows, every sweep is a history
     assert plan.all_cnn_runs(tiny) == [
         ("IZN", "hour", "filtered", "adam", 100),
@@ -189,33 +241,32 @@ def test_shared_paths():
     assert plan.RAW_CATALOG.format(service="usgs", obs="IZN") == "resources/catalog/usgs/IZN.csv"
 
 
-def test_run_files_of_an_experiment(default):
-    files = plan.cnn_run_files(default, "learning_curve")
-    assert len(files) == 5 * 3
+def test_run_files_of_an_experiment(weekly):
+    files = plan.cnn_run_files(weekly, "windows")
+    assert len(files) == 3 * 3
     assert files[:3] == [
-        "results/ground/runs/ALL/week_filtered/adam_20/history.csv",
-        "results/ground/runs/ALL/week_filtered/adam_20/metrics.json",
-        "results/ground/runs/ALL/week_filtered/adam_20/summary.json",
+        "results/ground/runs/ALL/hour_filtered/adam_100/history.csv",
+        "results/ground/runs/ALL/hour_filtered/adam_100/metrics.json",
+        "results/ground/runs/ALL/hour_filtered/adam_100/summary.json",
     ]
 
 
-def test_run_dicts_label_each_run_by_what_its_figure_varies(default):
-    histories = plan.cnn_run_dicts(default, "histories")
+def test_run_dicts_label_each_run_by_what_its_figure_varies(weekly):
+    histories = plan.cnn_run_dicts(weekly, "histories")
     assert [d["label"] for d in histories[:2]] == ["DUR unfiltered", "DUR filtered"]
     assert (histories[0]["row"], histories[0]["column"]) == ("DUR", "unfiltered")
-    optimizers = plan.cnn_run_dicts(default, "optimizers")
+    optimizers = plan.cnn_run_dicts(weekly, "optimizers")
     assert [d["label"] for d in optimizers] == ["adam", "adagrad", "adamax", "sgd", "rmsprop"]
-    assert [d["label"] for d in plan.cnn_run_dicts(default, "windows")] == ["hour", "day", "week"]
-    curve = plan.cnn_run_dicts(default, "learning_curve")
-    assert [d["label"] for d in curve] == ["20 %", "40 %", "60 %", "80 %", "100 %"]
-    assert [d["fraction"] for d in curve] == [0.2, 0.4, 0.6, 0.8, 1.0]
-    assert curve[1]["summary_json"] == "results/ground/runs/ALL/week_filtered/adam_40/summary.json"
+    windows = plan.cnn_run_dicts(weekly, "windows")
+    assert [d["label"] for d in windows] == ["hour", "day", "week"]
+    day = "results/ground/runs/ALL/day_filtered/adam_100"
+    assert windows[1]["summary_json"] == f"{day}/summary.json"
 
 
 def test_named_filters(default):
     assert plan.cnn_filter(default, "unfiltered") is None
     spec = plan.cnn_filter(default, "filtered")
-    assert spec == {"type": "highpass", "order": 4, "corners_cpd": [1.5]}
+    assert spec == {"type": "highpass", "order": 4, "corners_cpd": [1.5], "padding_hours": 72}
     spec["order"] = 8
     assert default["ground_cnn"]["filters"]["filtered"]["order"] == 4
 
@@ -230,8 +281,8 @@ def test_week_shade_starts_on_the_last_day_of_the_figure_week(default, paper):
 
 
 def test_study_period_spans_every_observatory(default, paper):
-    # default: BOU and DUR start 2016-01-01, IZN ends 2023-12-31
-    assert plan.study_period(default) == ("2016-01-01", "2023-12-31")
+    # default: DUR starts 2009-01-01, IZN ends 2023-12-31
+    assert plan.study_period(default) == ("2009-01-01", "2023-12-31")
     # paper: DUR starts 2007-01-01, IZN ends 2021-12-31
     assert plan.study_period(paper) == ("2007-01-01", "2021-12-31")
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from eqprecursors.core import splits
 from eqprecursors.core.geodesy import geodesic_circle, geodesic_distance_km
 from eqprecursors.core.reports import write_json
 from eqprecursors.evaluation.metrics import bootstrap_ci, classification_metrics, permutation_pvalue
@@ -222,18 +223,36 @@ def test_histories_optimizers_windows(tmp_path):
     assert split_note([{"split_method": "random"}]).startswith("random split (paper")
 
 
-def _lc_runs(d, accs):
-    sizes = [50, 100, 200, 400, 800, 1600]
-    return [
-        {"fraction": n / 1600, "n_train": n,
-         **write_run(d, f"n{n}", val_acc=np.array([a - 0.02, a]),
-                     train_acc=np.array([a, a + 0.05]), n_val=400)}
-        for n, a in zip(sizes, accs(np.array(sizes, float)), strict=True)
-    ]  # fmt: skip
+LC_SIZES = [50, 100, 200, 400, 800, 1600]
+
+
+def _lc_runs(d, accs, seeds=(1, 2, 3), jitter=0.0):
+    """Fake learning-curve runs: every seed at every size, seed k shifted by k * jitter."""
+    runs = []
+    for k, seed in enumerate(seeds):
+        shift = (k - (len(seeds) - 1) / 2) * jitter
+        for n, a in zip(LC_SIZES, accs(np.array(LC_SIZES, float)) + shift, strict=True):
+            acc = dict(val_acc=np.array([a - 0.02, a]), train_acc=np.array([a, a + 0.05]))
+            run = write_run(d, f"s{seed}_n{n}", n_val=400, **acc)
+            runs.append({"fraction": n / 1600, "n_train": n, "seed": seed, **run})
+    return runs
+
+
+def _caught_figures(monkeypatch):
+    """The matplotlib figures the entry points hand to ``save`` (then saved as usual)."""
+    caught = []
+    real_save = ground_results.save
+
+    def spy(fig, *args, **kwargs):
+        caught.append(fig)
+        return real_save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(ground_results, "save", spy)
+    return caught
 
 
 def test_learning_curve_flat_is_not_meaningful(tmp_path):
-    runs = _lc_runs(tmp_path, lambda n: np.full(n.shape, 0.6))
+    runs = _lc_runs(tmp_path, lambda n: np.full(n.shape, 0.6), jitter=0.01)
     res = ground_results.figure_learning_curve(
         runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
         target_accuracy=0.9, data_kind="synthetic (offline default)",
@@ -241,24 +260,129 @@ def test_learning_curve_flat_is_not_meaningful(tmp_path):
     assert_figure((tmp_path / "f8.png", tmp_path / "f8.pdf"))
     saved = json.loads((tmp_path / "f8.json").read_text())
     assert saved["verdict"].startswith("fit not meaningful") and "not meaningful" in res["verdict"]
-    assert saved["fit"]["meaningful"] is False and saved["fit"]["n_for_target"] is None
-    assert [p["n_train"] for p in saved["points"]] == [50, 100, 200, 400, 800, 1600]
+    assert saved["meaningful"] is False and saved["n_for_target"] is None
+    assert saved["fit"]["meaningful"] is False
+    assert [p["n_train"] for p in saved["points"]] == [n for n in LC_SIZES for _ in range(3)]
+    assert [p["seed"] for p in saved["points"][:3]] == [1, 2, 3]
+    assert "within the seed spread" in saved["verdict"]
+
+
+def test_learning_curve_report_holds_every_seed_and_the_mean(tmp_path):
+    jitter = 0.02
+    runs = _lc_runs(tmp_path, lambda n: 0.6 + 0.05 * np.log10(n), jitter=jitter)
+    res = ground_results.figure_learning_curve(
+        runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
+        target_accuracy=0.9, data_kind="synthetic",
+    )  # fmt: skip
+    saved = json.loads((tmp_path / "f8.json").read_text())
+    assert saved == json.loads(json.dumps(res, allow_nan=False, default=str))
+    assert saved["seeds"] == [1, 2, 3]
+    assert saved["fitted_quantity"].startswith("mean validation accuracy over seeds")
+    truth = 0.6 + 0.05 * np.log10(np.array(LC_SIZES, float))
+    for k, seed in enumerate((1, 2, 3)):
+        curve = saved["per_seed"][str(seed)]
+        assert curve["n_train"] == LC_SIZES
+        np.testing.assert_allclose(curve["val_accuracy"], truth + (k - 1) * jitter, atol=1e-9)
+    size = saved["per_size"]
+    assert [row["n_train"] for row in size] == LC_SIZES
+    assert all(row["n_seeds"] == 3 for row in size)
+    np.testing.assert_allclose([row["val_accuracy_mean"] for row in size], truth, atol=1e-9)
+    np.testing.assert_allclose([row["val_accuracy_sd"] for row in size], jitter, rtol=1e-6)
+    np.testing.assert_allclose(
+        [row["val_accuracy_max"] - row["val_accuracy_min"] for row in size], 2 * jitter, rtol=1e-6
+    )
+    spread = saved["spread"]  # a rise of 0.075 against a band 0.04 wide: it clears
+    assert spread["rise"] == pytest.approx(truth[-1] - truth[0])
+    assert spread["margin"] == pytest.approx(truth[-1] - truth[0] - 2 * jitter)
+    assert spread["reasons"] == []
+
+
+def test_learning_curve_rise_inside_the_seed_spread_is_not_meaningful(tmp_path):
+    a, b, c = 0.95, 0.5, 0.5  # the clean power law below, but seeds 0.3 apart
+    runs = _lc_runs(tmp_path, lambda n: a - b * n**-c, jitter=0.15)
+    saved = ground_results.figure_learning_curve(
+        runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
+        target_accuracy=0.93, data_kind="synthetic",
+    )  # fmt: skip
+    assert saved["fit"]["meaningful"] is True  # the mean alone would pass ...
+    assert saved["meaningful"] is False and saved["n_for_target"] is None  # ... the seeds not
+    assert any("within the seed spread" in r for r in saved["reasons"])
+    one = _lc_runs(tmp_path / "one", lambda n: a - b * n**-c, seeds=(7,))
+    saved = ground_results.figure_learning_curve(
+        one, tmp_path / "g.png", tmp_path / "g.pdf", tmp_path / "g.json",
+        target_accuracy=0.93, data_kind="synthetic",
+    )  # fmt: skip
+    assert saved["meaningful"] is False and "no seed spread" in saved["verdict"]
+
+
+def test_learning_curve_fractions_of_one_size_stay_two_points(tmp_path):
+    # the workflow test's tiny training part: 50 % and 100 % are both one window
+    acc = np.array([0.5, 0.5])
+    runs = [
+        {"fraction": f, "n_train": 1, "seed": s, **write_run(tmp_path, f"s{s}f{f}", val_acc=acc,
+                                                             train_acc=acc)}
+        for s in (1, 2) for f in (0.5, 1.0)
+    ]  # fmt: skip
+    saved = ground_results.figure_learning_curve(
+        runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
+        target_accuracy=0.9, data_kind="synthetic",
+    )  # fmt: skip
+    assert [(r["fraction"], r["n_train"], r["n_seeds"]) for r in saved["per_size"]] == [
+        (0.5, 1, 2),
+        (1.0, 1, 2),
+    ]
+    assert saved["meaningful"] is False and "too few points (1 < 4)" in saved["verdict"]
+    with pytest.raises(ValueError, match="repeat"):
+        ground_results.figure_learning_curve(
+            runs + runs[:1], tmp_path / "g.png", tmp_path / "g.pdf", tmp_path / "g.json",
+            target_accuracy=0.9, data_kind="synthetic",
+        )  # fmt: skip
 
 
 def test_learning_curve_power_law_extrapolates(tmp_path):
     a, b, c = 0.95, 0.5, 0.5  # acc = a - b n^-c reaches 0.90 at n = (b / 0.05)^(1/c) = 100
-    runs = _lc_runs(tmp_path, lambda n: a - b * n**-c)
+    runs = _lc_runs(tmp_path, lambda n: a - b * n**-c, jitter=0.002)
     res = ground_results.figure_learning_curve(
         runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
         target_accuracy=0.93, data_kind="synthetic (offline default)",
     )  # fmt: skip
     expected = (b / (a - 0.93)) ** (1 / c)  # 625
     saved = json.loads((tmp_path / "f8.json").read_text())
-    assert saved["fit"]["meaningful"] is True
-    assert saved["fit"]["n_for_target"] == pytest.approx(expected, rel=0.02)
+    assert saved["fit"]["meaningful"] is True and saved["meaningful"] is True
+    assert saved["n_for_target"] == pytest.approx(expected, rel=0.02)
     assert saved["verdict"] == f"extrapolated n for target accuracy 0.93: {expected:,.0f}"
     assert res["verdict"] == saved["verdict"]
     assert_figure((tmp_path / "f8.png", tmp_path / "f8.pdf"))
+
+
+@pytest.mark.parametrize("seeds", [(1, 2, 3), (4, 5)])
+def test_learning_curve_figure_draws_each_seed_faint_and_the_band(tmp_path, monkeypatch, seeds):
+    caught = _caught_figures(monkeypatch)
+    runs = _lc_runs(tmp_path, lambda n: 0.6 + 0.05 * np.log10(n), seeds=seeds, jitter=0.02)
+    report = ground_results.figure_learning_curve(
+        runs, tmp_path / "f8.png", tmp_path / "f8.pdf", tmp_path / "f8.json",
+        target_accuracy=0.9, data_kind="synthetic",
+    )  # fmt: skip
+    (fig,) = caught
+    acc_ax, loss_ax = fig.axes[:2]
+    for ax, column in ((acc_ax, "val_accuracy"), (loss_ax, "val_loss")):
+        faint = [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("seed ")]
+        assert sorted(ln.get_gid() for ln in faint) == sorted(f"seed {s}" for s in seeds)
+        for line in faint:  # each seed's own points, drawn faint
+            assert line.get_alpha() < 0.5
+            seed = int(line.get_gid().split()[1])
+            mine = [p for p in report["points"] if p["seed"] == seed]
+            np.testing.assert_allclose(line.get_xdata(), [p["n_train"] for p in mine])
+            np.testing.assert_allclose(line.get_ydata(), [p[column] for p in mine])
+    (band,) = [c for c in acc_ax.collections if c.get_gid() == "band"]
+    edge = band.get_paths()[0].vertices  # fill_between: the band's outline
+    for row in report["per_size"]:  # at each size it spans the seeds' min to max
+        at = edge[np.isclose(edge[:, 0], row["n_train"]), 1]
+        assert at.min() == pytest.approx(row["val_accuracy_min"])
+        assert at.max() == pytest.approx(row["val_accuracy_max"])
+        assert row["val_accuracy_max"] - row["val_accuracy_min"] > 0.01
+    legend = [t.get_text() for t in acc_ax.get_legend().texts]
+    assert any(f"min-max over {len(seeds)} seeds" in t for t in legend)
 
 
 def test_table_1(tmp_path, catalogs, decoded_nc):
@@ -277,3 +401,37 @@ def test_table_1(tmp_path, catalogs, decoded_nc):
     assert list(csv["code"]) == ["DUR", "MLR"] and csv["Mmax"].tolist() == [6.2, 5.5]
     md = (tmp_path / "t1.md").read_text()
     assert "Duronia" in md and "6.2" in md and "93.2 %" in md
+
+
+def test_random_split_figures_carry_the_leakage_warning(tmp_path, monkeypatch):
+    drawn = []  # every text of each figure the entry points draw
+    real_save = ground_results.save
+
+    def spy(fig, *args, **kwargs):
+        texts = " | ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
+        drawn.append(" ".join(texts.split()))  # the warning is wrapped to the figure's width
+        return real_save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(ground_results, "save", spy)
+    acc = np.array([0.55, 0.6, 0.62, 0.6])
+    warning = splits.leakage_warning("random")
+    cases = {"random": ("random", "random"), "chronological": ("chronological",) * 2,
+             "mixed": ("random", "chronological")}  # fmt: skip
+    for case, methods in cases.items():
+        d = tmp_path / case
+        runs = [
+            {"fraction": k / 2, "n_train": 50 * k, "seed": 1,
+             **write_run(d, f"r{k}", val_acc=acc, train_acc=acc, method=m)}
+            for k, m in enumerate(methods, start=1)
+        ]  # fmt: skip
+        drawn.clear()
+        out = (d / "f.png", d / "f.pdf")
+        ground_results.figure_histories(runs, *out, data_kind="synthetic")
+        ground_results.figure_optimizers(runs, *out, data_kind="synthetic")
+        ground_results.figure_windows(runs, *out, data_kind="synthetic")
+        ground_results.figure_learning_curve(
+            runs, *out, d / "f8.json", target_accuracy=0.9, data_kind="synthetic"
+        )
+        assert len(drawn) == 4
+        warned = "random" in methods
+        assert all((warning in text) == warned for text in drawn), (case, drawn)

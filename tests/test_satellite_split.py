@@ -103,3 +103,20 @@ def test_a_split_without_test_part_is_an_error(tmp_path):
     _table(3).to_csv(seq, index=False)
     with pytest.raises(ValueError, match=r"no train sequence.*satellite_study\.split"):
         sp.make_split(seq, tmp_path / "split.csv", guard_hours=24 * 5)
+
+
+def test_sequence_blocks_group_by_event_else_by_orbit():
+    from eqprecursors.satellite.split import sequence_blocks
+
+    table = pd.DataFrame(
+        {
+            "event_id": ["us1", "us1", None, None, "artificial_3", None],
+            "orbit": [10, 11, 11, 11, 12, 13],
+        }
+    )
+    blocks = sequence_blocks(table)
+    assert blocks[0] == blocks[1]  # one event over two passes
+    assert blocks[2] == blocks[3] != blocks[1]  # one pass without an event
+    assert len(set(blocks.tolist())) == 4
+    with pytest.raises(ValueError, match="orbit"):
+        sequence_blocks(table.drop(columns="orbit"))

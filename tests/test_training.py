@@ -52,8 +52,39 @@ def test_stratified_subset():
     assert np.all(np.isin(r, rows)) and np.unique(r).size == 50
     r2, _ = training._stratified_subset(rows, lab, 0.5, seed=1)
     np.testing.assert_array_equal(r, r2)
+    full, _ = training._stratified_subset(rows, lab, 1.0, seed=1)
+    np.testing.assert_array_equal(full, rows)  # the whole part, in its order
     with pytest.raises(ValueError):
         training._stratified_subset(rows, lab, 0.0, seed=1)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_subsets_are_nested_and_keep_the_class_ratio(seed):
+    rng = np.random.default_rng(100 + seed)
+    rows = rng.permutation(1000)[:137] + 5  # row numbers of windows.npy, in split order
+    lab = (rng.random(137) < 0.3).astype(int)
+    n_cls = np.bincount(lab)
+    fractions = [0.1, 0.2, 0.35, 0.5, 0.8, 1.0]
+    subsets = [training._stratified_subset(rows, lab, f, seed=seed) for f in fractions]
+    for f, (r, l) in zip(fractions, subsets, strict=True):
+        assert np.unique(r).size == r.size and np.all(np.isin(r, rows))
+        lookup = dict(zip(rows.tolist(), lab.tolist(), strict=True))
+        assert l.tolist() == [lookup[x] for x in r.tolist()]  # labels travel with rows
+        counts = np.bincount(l, minlength=2)
+        np.testing.assert_array_equal(counts, np.maximum(1, np.round(f * n_cls)).astype(int))
+    for (small, _), (large, _) in zip(subsets, subsets[1:], strict=False):
+        assert set(small) < set(large)  # strictly nested: a larger fraction only adds rows
+    other = training._stratified_subset(rows, lab, 0.5, seed=seed + 1)[0]
+    assert set(other) != set(subsets[3][0])  # another seed, another subset
+
+
+def test_nested_positions_do_not_depend_on_the_fractions_asked_before():
+    lab = np.repeat([0, 1, 0, 1], [30, 10, 20, 15])
+    alone = training.nested_subset_positions(lab, 0.4, seed=3)
+    for f in (0.9, 0.1, 0.6):
+        training.nested_subset_positions(lab, f, seed=3)
+    np.testing.assert_array_equal(training.nested_subset_positions(lab, 0.4, seed=3), alone)
+    assert set(training.nested_subset_positions(lab, 0.2, seed=3)) <= set(alone)
 
 
 @pytest.mark.slow
@@ -123,6 +154,48 @@ def test_tiny_end_to_end_train_and_evaluate(tiny_window_dataset, tmp_path):
         verbose=0,
     )
     pd.testing.assert_frame_equal(pd.read_csv(again / "history.csv"), h, rtol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:TF runtime already initialised:RuntimeWarning")
+def test_one_job_trains_every_fraction_of_a_seed(tiny_window_dataset, tmp_path):
+    from eqprecursors.evaluation.learning_curve import train_learning_curve
+
+    d = tiny_window_dataset
+    fractions = [0.25, 0.5, 1.0]
+    names = {"h": "history.csv", "s": "summary.json", "m": "metrics.json"}
+    out = {k: [tmp_path / f"p{f}" / name for f in fractions] for k, name in names.items()}
+    training_options = dict(epochs=2, batch_size=8, seed=99, verbose=0)
+    evaluation_options = dict(n_bootstrap=20, n_permutations=20, seed=0, block_gap_hours=24.0)
+    summaries = train_learning_curve(
+        d["windows"], d["labels"], d["split"], fractions=fractions,
+        history_csvs=out["h"], summary_jsons=out["s"], metrics_jsons=out["m"], seed=5,
+        training=training_options, evaluation=evaluation_options,
+    )  # fmt: skip
+    assert [s["n_train"] for s in summaries] == [8, 16, 32]  # 16 per class in the 32 train
+    assert all(s["seed"] == 5 and s["subset_seed"] == 5 for s in summaries)  # not 99
+    for s, m in zip(out["s"], out["m"], strict=True):
+        metrics = json.loads(m.read_text())
+        assert metrics["n_val"] == 8 and metrics["block_gap_hours"] == 24.0
+        summary = json.loads(s.read_text())
+        assert summary["train_class_counts"]["0"] * 2 == summary["n_train"]  # ratio kept
+    assert not list(tmp_path.rglob("*.keras"))  # models are scored, then not kept
+    # the last point trained in the loop is the run a fresh process would train alone
+    alone = training.train(
+        d["windows"], d["labels"], d["split"], tmp_path / "alone.keras",
+        tmp_path / "alone.csv", subset_fraction=1.0, subset_seed=5,
+        **dict(training_options, seed=5),
+    )  # fmt: skip
+    assert alone["n_train"] == 32
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "alone.csv"), pd.read_csv(out["h"][-1]), rtol=1e-5
+    )
+    with pytest.raises(ValueError, match="one of each per fraction"):
+        train_learning_curve(
+            d["windows"], d["labels"], d["split"], fractions=fractions,
+            history_csvs=out["h"][:2], summary_jsons=out["s"], metrics_jsons=out["m"], seed=5,
+            training=training_options, evaluation=evaluation_options,
+        )  # fmt: skip
 
 
 def test_learning_curve_recovers_known_params():

@@ -3,7 +3,9 @@
 The paper reported accuracy only, and its accuracy equalled the class ratio of its
 validation set -- a constant predictor scores the same.  So next to accuracy we report the
 majority-class baseline, MCC, F1 and ROC AUC, 95 % bootstrap CIs and label-permutation
-p-values (H0: predictions independent of labels, class counts kept).
+p-values (H0: predictions independent of labels, class counts kept).  Both resample
+whole blocks (event clusters, time blocks) when given ``blocks``, because near-duplicate
+windows would otherwise count as independent evidence.
 
 Predicted class = 1 iff P(class 1) > ``threshold`` (0.5; for a 2-column softmax this equals
 argmax with ties going to class 0).
@@ -138,6 +140,36 @@ def classification_metrics(y_true, y_prob, threshold: float = 0.5) -> dict[str, 
     }
 
 
+def _block_layout(blocks, n: int, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Samples grouped by block: (order, starts, sizes), blocks ordered by first occurrence.
+
+    ``order[starts[b]:starts[b] + sizes[b]]`` are the sample indices of block ``b`` in their
+    original order.  Ordering blocks by first occurrence makes all-singleton blocks reproduce
+    the sample-level test exactly, whatever the ids are.
+    """
+    b = np.asarray(blocks)
+    if b.shape != (n,):
+        raise ValueError(f"{where}: blocks has shape {b.shape}, expected ({n},) like y_true")
+    if b.dtype.kind == "f" and not np.all(np.isfinite(b)):
+        raise ValueError(f"{where}: blocks holds NaN or infinite ids")
+    _, first, inverse = np.unique(b, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    block_of = rank[inverse.ravel()]
+    order = np.argsort(block_of, kind="stable")
+    sizes = np.bincount(block_of, minlength=first.size)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return order, starts, sizes
+
+
+def _block_resample(rng, order, starts, sizes) -> np.ndarray:
+    """Sample indices of ``len(sizes)`` blocks drawn with replacement (cluster bootstrap)."""
+    draw = rng.integers(0, sizes.size, sizes.size)
+    lengths = sizes[draw]
+    offsets = np.repeat(starts[draw] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return order[offsets + np.arange(lengths.sum())]
+
+
 def bootstrap_ci(
     y_true,
     y_prob,
@@ -145,19 +177,28 @@ def bootstrap_ci(
     n: int = 1000,
     seed: int = 0,
     level: float = 0.95,
+    blocks=None,
 ) -> dict[str, Any]:
-    """Percentile bootstrap CI of ``metric`` (resample windows with replacement).
+    """Percentile bootstrap CI of ``metric`` (resample windows, or whole blocks, with replacement).
 
-    Resamples on which the metric is undefined (e.g. AUC with one class) are skipped and
-    counted; the CI is NaN when none is defined.
+    Dependent windows (aftershock windows that nearly duplicate each other, overlapping
+    windows) make the window-level bootstrap far too narrow.  With ``blocks`` (one id per
+    window: an event cluster or a time block) whole blocks are drawn with replacement, as many
+    as there are blocks (cluster / block bootstrap), so the CI reflects the number of
+    independent blocks, not of windows.  Resamples on which the metric is undefined (e.g. AUC
+    with one class) are skipped and counted; the CI is NaN when none is defined.
     """
     fn = _metric(metric)
     y = np.asarray(y_true).astype(int)
     p = positive_probability(y_prob)
+    layout = None if blocks is None else _block_layout(blocks, y.size, "bootstrap_ci")
     rng = np.random.default_rng(seed)
     vals = np.empty(n)
     for i in range(n):
-        idx = rng.integers(0, y.size, y.size)
+        if layout is None:
+            idx = rng.integers(0, y.size, y.size)
+        else:
+            idx = _block_resample(rng, *layout)
         vals[i] = fn(y[idx], p[idx])
     ok = vals[np.isfinite(vals)]
     alpha = (1 - level) / 2
@@ -169,25 +210,54 @@ def bootstrap_ci(
         "level": level,
         "n_bootstrap": int(n),
         "n_undefined": int(n - ok.size),
+        "resampling": "samples" if layout is None else "blocks",
+        "n_blocks": int(y.size if layout is None else layout[2].size),
     }
 
 
+def _block_permutation(rng, order, starts, sizes) -> np.ndarray:
+    """Index map that moves each block's label vector onto another block of the same size."""
+    perm = np.arange(order.size)
+    for size in np.unique(sizes):
+        same = np.flatnonzero(sizes == size)
+        src = same[rng.permutation(same.size)]
+        within = np.arange(size)
+        dst_idx = order[(starts[same][:, None] + within).ravel()]
+        src_idx = order[(starts[src][:, None] + within).ravel()]
+        perm[dst_idx] = src_idx
+    return perm
+
+
 def permutation_pvalue(
-    y_true, y_prob, metric: str | MetricFn, n: int = 1000, seed: int = 0
+    y_true, y_prob, metric: str | MetricFn, n: int = 1000, seed: int = 0, blocks=None
 ) -> dict[str, Any]:
     """One-sided permutation test: p = (1 + #{perm >= observed}) / (n + 1).
 
     Shuffling the labels keeps the class counts, so a predictor that merely reproduces the
-    class ratio gets p ~ 1, and p is never 0.
+    class ratio gets p ~ 1, and p is never 0.  With ``blocks`` (one id per window) the labels
+    move as whole blocks: the label vector of a block goes to another block of the same size,
+    so dependent windows stay together and the null keeps their clustering; all-singleton
+    blocks give exactly the window-level test.
     """
     fn = _metric(metric)
     y = np.asarray(y_true).astype(int)
     p = positive_probability(y_prob)
+    layout = None if blocks is None else _block_layout(blocks, y.size, "permutation_pvalue")
+    extra = {
+        "resampling": "samples" if layout is None else "blocks",
+        "n_blocks": int(y.size if layout is None else layout[2].size),
+    }
     observed = float(fn(y, p))
     if not np.isfinite(observed):
-        return {"observed": observed, "p_value": float("nan"), "n_permutations": int(n)}
+        return {"observed": observed, "p_value": float("nan"), "n_permutations": int(n), **extra}
     rng = np.random.default_rng(seed)
     exceed = 0
     for _ in range(n):
-        exceed += fn(rng.permutation(y), p) >= observed - 1e-12
-    return {"observed": observed, "p_value": (1 + exceed) / (n + 1), "n_permutations": int(n)}
+        shuffled = rng.permutation(y) if layout is None else y[_block_permutation(rng, *layout)]
+        exceed += fn(shuffled, p) >= observed - 1e-12
+    return {
+        "observed": observed,
+        "p_value": (1 + exceed) / (n + 1),
+        "n_permutations": int(n),
+        **extra,
+    }

@@ -150,8 +150,13 @@ def multiclass_metrics(
     n_permutations: int = 1000,
     n_chance_draws: int = 200,
     seed: int = 0,
+    blocks=None,
 ) -> dict[str, Any]:
-    """Every number of metrics.json for true classes and (n, 3) probabilities."""
+    """Every number of metrics.json for true classes and (n, 3) probabilities.
+
+    ``blocks`` (a dependence block id per sequence, e.g. ``satellite.split.sequence_blocks``)
+    makes the bootstrap and permutation tests resample blocks instead of sequences.
+    """
     y = np.asarray(y_true, dtype=np.int64)
     p = np.asarray(proba, dtype=float)
     if p.shape != (y.size, N_CLASSES):
@@ -187,12 +192,19 @@ def multiclass_metrics(
         },
         "baselines": chance_baselines(y, n_draws=n_chance_draws, seed=seed),
         "bootstrap_ci": {
-            m: bootstrap_ci(y, score, _on_labels(LABEL_FUNCTIONS[m]), n=n_bootstrap, seed=seed)
+            m: bootstrap_ci(
+                y, score, _on_labels(LABEL_FUNCTIONS[m]), n=n_bootstrap, seed=seed, blocks=blocks
+            )
             for m in LABEL_METRICS
         },
         "permutation": {
             m: permutation_pvalue(
-                y, score, _on_labels(LABEL_FUNCTIONS[m]), n=n_permutations, seed=seed
+                y,
+                score,
+                _on_labels(LABEL_FUNCTIONS[m]),
+                n=n_permutations,
+                seed=seed,
+                blocks=blocks,
             )
             for m in LABEL_METRICS
         },
@@ -202,8 +214,10 @@ def multiclass_metrics(
         yc = (y == c).astype(int)
         auc[str(c)] = roc_auc(yc, p[:, c])
         roc[str(c)] = roc_points(yc, p[:, c])
-        auc_ci[str(c)] = bootstrap_ci(yc, p[:, c], "roc_auc", n=n_bootstrap, seed=seed)
-        auc_perm[str(c)] = permutation_pvalue(yc, p[:, c], "roc_auc", n=n_permutations, seed=seed)
+        resample = {"n": n_bootstrap, "seed": seed, "blocks": blocks}
+        auc_ci[str(c)] = bootstrap_ci(yc, p[:, c], "roc_auc", **resample)
+        resample["n"] = n_permutations
+        auc_perm[str(c)] = permutation_pvalue(yc, p[:, c], "roc_auc", **resample)
     defined = [v for v in auc.values() if np.isfinite(v)]
     result.update(
         {
@@ -225,10 +239,25 @@ def evaluate_predictions(
     n_permutations: int,
     seed: int,
     n_chance_draws: int = 200,
+    sequences_csv: str | Path | None = None,
     **context: Any,
 ) -> dict[str, Any]:
-    """metrics.json of one predictions.csv; ``context`` (model, dataset, mode) is echoed."""
+    """metrics.json of one predictions.csv; ``context`` (model, dataset, mode) is echoed.
+
+    With the dataset's ``sequences_csv`` the tests resample dependence blocks (a sequence's
+    event, else its orbit: :func:`eqprecursors.satellite.split.sequence_blocks`).
+    """
     frame = read_predictions(predictions_csv)
+    blocks = None
+    if sequences_csv is not None:
+        from eqprecursors.satellite.split import sequence_blocks
+
+        sequences = pd.read_csv(sequences_csv, dtype={"event_id": str}).set_index("index")
+        unknown = ~frame["index"].isin(sequences.index)
+        if unknown.any():
+            line = int(np.flatnonzero(unknown)[0]) + 2
+            raise ValueError(f"{predictions_csv}:{line}: index not in {sequences_csv}")
+        blocks = sequence_blocks(sequences.loc[frame["index"]].reset_index())
     result = {
         **context,
         "predictions": str(predictions_csv),
@@ -241,7 +270,9 @@ def evaluate_predictions(
             n_permutations=n_permutations,
             n_chance_draws=n_chance_draws,
             seed=seed,
+            blocks=blocks,
         ),
+        "resampling": "blocks (event, else orbit)" if blocks is not None else "sequences",
     }
     write_json(result, metrics_json)
     return result

@@ -9,7 +9,10 @@ CI. The ROC points are those of metrics.json; an older file without them gets th
 predictions.csv (:func:`eqprecursors.evaluation.multiclass.roc_points`).
 :func:`ternary_data` adds the probabilities per true class and the confusion matrix
 (Figure 7); :func:`write_table_performance` and :func:`write_table_classifiers` write
-Tables 1 and 2. Nothing is recomputed that metrics.json already holds.
+Tables 1 and 2, each beside the confound baselines of its datasets (the baselines JSON of
+:func:`eqprecursors.evaluation.baselines.satellite_baselines`: Kp-, date- and
+location-only trees, trained majority and stratified): Table 1 as columns, Table 2 as
+rows of their own. Nothing is recomputed that metrics.json already holds.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.core.reports import read_json, write_markdown
+from eqprecursors.evaluation.baselines import (
+    LABELS,
+    SATELLITE_BASELINES,
+    column,
+    read_baselines,
+)
 from eqprecursors.evaluation.multiclass import (
     CLASS_NAMES,
     LABEL_METRICS,
@@ -52,8 +61,12 @@ def _interval(d: Mapping | None, value: float) -> dict[str, float]:
 
 def load_run(run: Mapping) -> dict[str, Any]:
     """What the comparison figures and the tables need of one run (see module doc)."""
-    path = run["metrics_json"]
-    m = read_json(path)
+    return summarise_metrics(read_json(run["metrics_json"]), run, run["metrics_json"])
+
+
+def summarise_metrics(m: Mapping, run: Mapping, path) -> dict[str, Any]:
+    """:func:`load_run` of metrics already read (a model's metrics.json or one baseline of a
+    baselines JSON, which has the same keys); ``path`` names the file in errors."""
     missing = [k for k in (*LABEL_METRICS, "baselines", "bootstrap_ci", "auc") if k not in m]
     if missing:
         raise ValueError(f"{path}: metrics.json lacks {missing} (not a satellite evaluation)")
@@ -184,9 +197,71 @@ def _markdown_view(table: pd.DataFrame, lead: Sequence[str]) -> pd.DataFrame:
     return view.rename(columns=names)
 
 
-def performance_table(runs: Sequence[Mapping], matrix: Sequence[Mapping]) -> pd.DataFrame:
-    """Table 1: one row per run: the dataset's configuration, mode, model and metrics."""
+CONFOUND_BASELINES = ("kp_only", "date_only", "location_only")
+"""The baselines that Table 1's Markdown shows beside each row (majority and stratified
+chance of the test part have their own columns); the CSV holds all five."""
+
+
+def load_baselines(paths: Sequence | None) -> dict[str, tuple[str, dict]]:
+    """Dataset id -> (path, baselines JSON) of :func:`baselines.satellite_baselines` files."""
+    out = {}
+    for path in paths or ():
+        data = read_baselines(path, "satellite")
+        out[str(data["dataset"])] = (str(path), data)
+    return out
+
+
+def _baselines_for(r: Mapping, baselines: Mapping) -> tuple[str, dict]:
+    """The baselines of a run's dataset, checked to score the run's test part."""
+    dataset = str(r["dataset"])
+    if dataset not in baselines:
+        raise ValueError(f"{r['metrics_json']}: no baselines file for dataset {dataset}")
+    path, data = baselines[dataset]
+    if data["n_test"] != r["n"]:
+        raise ValueError(
+            f"{path} (n_test {data['n_test']}) and {r['metrics_json']} (n {r['n']}) score "
+            "different test parts"
+        )
+    return path, data
+
+
+def _baseline_columns(r: Mapping, baselines: Mapping) -> dict[str, Any]:
+    """Per baseline of the run's dataset: MCC, weighted F1 and the pre-seismic AUC."""
+    path, data = _baselines_for(r, baselines)
+    out: dict[str, Any] = {}
+    for name in SATELLITE_BASELINES:
+        b = data["baselines"][name]
+        out[column(name, "mcc")] = _num(b["mcc"])
+        out[column(name, "weighted_f1")] = _num(b["weighted_f1"])
+        out[column(name, "auc_1")] = _num(b["auc"].get("1"))
+    return out
+
+
+def baseline_runs(r: Mapping, baselines: Mapping) -> list[dict[str, Any]]:
+    """Each baseline of a run's dataset as a loaded run (Table 2's extra rows)."""
+    path, data = _baselines_for(r, baselines)
+    out = []
+    for name in SATELLITE_BASELINES:
+        meta = {
+            "key": f"baselines/{r['dataset']}/{name}",
+            "label": f"{LABELS[name]} baseline",
+            "dataset": r["dataset"],
+            "model": name,
+            "mode": "baseline",
+            "satellite": r.get("satellite"),
+            "test_part": r["test_part"],
+        }
+        out.append(summarise_metrics(data["baselines"][name], meta, f"{path} ({name})"))
+    return out
+
+
+def performance_table(
+    runs: Sequence[Mapping], matrix: Sequence[Mapping], baselines: Sequence | None = None
+) -> pd.DataFrame:
+    """Table 1: one row per run: the dataset's configuration, mode, model and metrics, and
+    (``baselines``: the baselines JSON of each dataset) the confound baselines beside it."""
     rows = {str(r["dataset"]): r for r in matrix}
+    loaded = load_baselines(baselines)
     out = []
     for r in load_runs(runs):
         cfg = rows.get(str(r["dataset"]))
@@ -203,15 +278,24 @@ def performance_table(runs: Sequence[Mapping], matrix: Sequence[Mapping]) -> pd.
                 "model": r["label"],
                 "test_part": r["test_part"],
                 **_metric_columns(r),
+                **(_baseline_columns(r, loaded) if baselines is not None else {}),
             }
         )
     return pd.DataFrame(out)
 
 
-def classifier_table(runs: Sequence[Mapping]) -> pd.DataFrame:
-    """Table 2: one row per classifier on the reference's test part (TS1)."""
+def classifier_table(runs: Sequence[Mapping], baselines: Sequence | None = None) -> pd.DataFrame:
+    """Table 2: one row per classifier on the reference's test part (TS1), then (with
+    ``baselines``) one row per baseline of that test part, trained on the same training part."""
+    loaded_runs = load_runs(runs)
+    if baselines is not None:
+        loaded = load_baselines(baselines)
+        first = {}
+        for r in loaded_runs:
+            first.setdefault(str(r["dataset"]), r)
+        loaded_runs += [b for r in first.values() for b in baseline_runs(r, loaded)]
     out = []
-    for r in load_runs(runs):
+    for r in loaded_runs:
         out.append(
             {
                 "model": r["label"],
@@ -230,6 +314,26 @@ def _write(table: pd.DataFrame, view: pd.DataFrame, out_csv, out_md, title: str)
     write_markdown(view, out_md, title=title)
 
 
+def _baseline_cells(table: pd.DataFrame, view: pd.DataFrame) -> None:
+    """Table 1's Markdown: one "MCC / pre-seismic AUC" cell per confound baseline."""
+
+    def cell(v) -> str:
+        return "" if not math.isfinite(v) else f"{v:.3f}"
+
+    for name in CONFOUND_BASELINES:
+        mcc, auc = column(name, "mcc"), column(name, "auc_1")
+        if mcc in table:
+            view[f"{LABELS[name]} MCC / AUC 1"] = [
+                f"{cell(m)} / {cell(a)}" for m, a in zip(table[mcc], table[auc], strict=True)
+            ]
+
+
+BASELINES_NOTE = (
+    "confound baselines (decision trees on the sequence's Kp, date or place alone, trained on "
+    "the same training part)"
+)
+
+
 def write_table_performance(
     runs: Sequence[Mapping],
     out_csv,
@@ -238,32 +342,50 @@ def write_table_performance(
     matrix: Sequence[Mapping],
     data_kind: str,
     split_note: str,
+    baselines: Sequence | None = None,
 ) -> pd.DataFrame:
-    """Table 1 as CSV (every number its own column) and Markdown (CIs in brackets)."""
-    table = performance_table(runs, matrix)
+    """Table 1 as CSV (every number its own column) and Markdown (CIs in brackets).
+
+    ``baselines``: the baselines JSON of every dataset in the table (the rule passes them);
+    None leaves the confound columns out.
+    """
+    table = performance_table(runs, matrix, baselines)
     lead = ("dataset", "satellite", "time_of_day", "sequence_length", "spatial_window")
     view = _markdown_view(table, [*lead, "mode", "model", "test_part"])
+    _baseline_cells(table, view)
+    beside = f" and the {BASELINES_NOTE}" if baselines is not None else ""
     title = (
         "Table 1: performance per dataset and training mode (DT direct training, IT initial "
         "model on the target, TL fine-tuned on the target) - "
         f"{data_kind} data; {split_note}; beside each: the majority-class and stratified-"
-        "random chance baselines of the same test part\n\n"
+        f"random chance baselines of the same test part{beside}\n\n"
     )
     _write(table, view, out_csv, out_md, title)
     return table
 
 
 def write_table_classifiers(
-    runs: Sequence[Mapping], out_csv, out_md, *, data_kind: str, split_note: str
+    runs: Sequence[Mapping],
+    out_csv,
+    out_md,
+    *,
+    data_kind: str,
+    split_note: str,
+    baselines: Sequence | None = None,
 ) -> pd.DataFrame:
-    """Table 2 as CSV and Markdown: every classifier on the same test part."""
-    table = classifier_table(runs)
+    """Table 2 as CSV and Markdown: every classifier on the same test part, then (with
+    ``baselines``, which the rule passes) the Kp-, date-, location-only, majority and
+    stratified baselines of that test part as rows of their own."""
+    table = classifier_table(runs, baselines)
     view = _markdown_view(table, ["model", "mode", "dataset", "test_part"])
     for c in range(N_CLASSES):
         view[f"AUC {c} {CLASS_NAMES[c]}"] = table[f"auc_{c}"]
+    beside = (
+        f"; last rows: the {BASELINES_NOTE}, and trained chance" if baselines is not None else ""
+    )
     title = (
         f"Table 2: every classifier on {', '.join(dict.fromkeys(table['test_part']))} - "
-        f"{data_kind} data; {split_note}; chance baselines of the same test part\n\n"
+        f"{data_kind} data; {split_note}; chance baselines of the same test part{beside}\n\n"
     )
     _write(table, view, out_csv, out_md, title)
     return table

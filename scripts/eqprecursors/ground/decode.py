@@ -1,7 +1,7 @@
 """Decoding a ground observatory: IAGA-2002 files -> one regular, gap-flagged netCDF.
 
 Merging the daily/monthly records (the last non-NaN value wins), the native-cadence regular
-axis, the paper's gap policy (gaps shorter than 3 minutes filled with the component mean,
+axis, the paper's gap policy (gaps shorter than 3 minutes filled from the local level,
 longer ones left NaN and flagged) and the CF-1.8 netCDF product that labelling reads.
 """
 
@@ -168,16 +168,37 @@ def _mark(n: int, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.cumsum(marks[:-1]) > 0
 
 
+def _fill_from_local_level(v: np.ndarray, gap: np.ndarray, k: int) -> np.ndarray:
+    """Values for the ``gap`` samples of a regular series ``v`` from the samples around them.
+
+    Inside the series: linear interpolation (in samples, i.e. in time on a regular axis)
+    between the valid samples on both sides, the nearest ones as gaps are maximal NaN runs.
+    A gap touching the series edge has one side only; it gets the mean of the valid samples
+    among the ``k`` next to it on that side.
+    """
+    valid = np.flatnonzero(~np.isnan(v))
+    idx = np.flatnonzero(gap)
+    out = np.interp(idx, valid, v[valid])
+    first, last = valid[0], valid[-1]
+    out[idx < first] = np.nanmean(v[first : first + k])
+    out[idx > last] = np.nanmean(v[max(last - k + 1, 0) : last + 1])
+    return out
+
+
 def fill_short_gaps(time, values, max_gap=DEFAULT_MAX_GAP):
     """The paper's gap policy on a regular series -> ``(values_filled, long_gap_mask)``.
 
     A gap (run of NaN in one component) lasting less than ``max_gap`` (at 1-min cadence:
-    fewer than 3 missing samples) is filled with that component's mean over the series
-    passed in ("the period").  Longer gaps stay NaN and are flagged: the mask is True where
-    any recorded component is inside a long gap.  A component that is NaN everywhere (not
-    recorded, e.g. F = 88888) is left alone and does not count.  ``time`` must be regular
-    (use :func:`merge_records` or :func:`regularize` first) because gaps are counted in
-    samples; an irregular axis raises ValueError.
+    fewer than 3 missing samples) is filled from the local level: linearly between the
+    valid samples on both sides, or at the series edge with the mean of the nearest valid
+    samples (as many as ``max_gap`` holds).  The paper's "mean for the considered period"
+    taken over a multi-year series would put a step of up to hundreds of nT (secular
+    variation, diurnal range) into the record, which a high-pass filter turns into a spike.
+    Longer gaps stay NaN and are flagged: the mask is True where any recorded component is
+    inside a long gap.  A component that is NaN everywhere (not recorded, e.g. F = 88888) is
+    left alone and does not count.  ``time`` must be regular (use :func:`merge_records` or
+    :func:`regularize` first) because gaps are counted in samples; an irregular axis raises
+    ValueError.
     """
     t = np.asarray(time).astype("datetime64[ns]").astype(np.int64)
     max_ns = int(np.timedelta64(max_gap).astype("timedelta64[ns]").astype(np.int64))
@@ -189,6 +210,7 @@ def fill_short_gaps(time, values, max_gap=DEFAULT_MAX_GAP):
         cad = int(steps[0])
     else:
         cad = None
+    k = max(1, max_ns // cad) if cad else 1  # edge gaps: mean of this many neighbours
     filled = {}
     mask = np.zeros(n, dtype=bool)
     for c, v in values.items():
@@ -201,7 +223,9 @@ def fill_short_gaps(time, values, max_gap=DEFAULT_MAX_GAP):
             continue
         starts, lengths = _runs(nan)
         short = lengths * cad < max_ns if cad else np.zeros(lengths.size, dtype=bool)
-        v[_mark(n, starts[short], lengths[short])] = np.nanmean(v)
+        gap = _mark(n, starts[short], lengths[short])
+        if gap.any():
+            v[gap] = _fill_from_local_level(v, gap, k)
         mask |= _mark(n, starts[~short], lengths[~short])
         filled[c] = v
     return filled, mask
@@ -342,9 +366,11 @@ def decode_ground(paths, out_nc, *, iaga_code, max_fill_gap_minutes=3) -> None:
                 "n_filled_short_gaps": n_short,
                 "n_long_gap_samples": int(mask.sum()),
                 "gap_policy": (
-                    f"gaps shorter than {float(max_fill_gap_minutes):g} min filled with the "
-                    "component mean of the series; longer gaps left NaN and gap_mask=1; "
-                    "n_filled_short_gaps counts filled runs of time steps"
+                    f"gaps shorter than {float(max_fill_gap_minutes):g} min filled from the "
+                    "local level (linear interpolation between the valid samples on both "
+                    "sides; at the series edge the mean of the nearest valid samples); longer "
+                    "gaps left NaN and gap_mask=1; n_filled_short_gaps counts filled runs of "
+                    "time steps"
                 ),
                 "duplicate_rule": (
                     "overlapping files applied in sorted path order; the last non-NaN value wins"

@@ -1,5 +1,10 @@
 """The earthquakes of one observatory: magnitude, depth, period and geodesic distance.
 
+Two lists per observatory: the *selected* events (:func:`select_events`, the paper's
+criteria, they get earthquake windows) and the *exclusion* events
+(:func:`exclusion_events`, every catalog event in the radius, whatever its depth or
+magnitude, which quiet windows must keep clear of).
+
 Distances are geodesic on the WGS84 ellipsoid (Karney's algorithm via geographiclib,
 :func:`eqprecursors.core.geodesy.geodesic_distance_km`): a spherical formula is off by up to
 ~0.5 %, i.e. ~1 km at the paper's 200 km radius, enough to flip events at the edge.
@@ -57,13 +62,7 @@ def select_events(
         keep &= (times >= t0).to_numpy()
     if t1 is not None:
         keep &= (times < t1).to_numpy()
-    lat = df["latitude"].to_numpy(dtype=float)
-    lon = df["longitude"].to_numpy(dtype=float)
-    # Cheap spherical pre-filter (its error is < 0.6 %), exact geodesic for the candidates.
-    keep &= haversine_km(latitude, longitude, lat, lon) <= max_distance_km * 1.01 + 1.0
-    dist = np.full(len(df), np.nan)
-    idx = np.flatnonzero(keep)
-    dist[idx] = geodesic_distance_km(latitude, longitude, lat[idx], lon[idx])
+    dist = _distances(df, latitude, longitude, max_distance_km, keep)
     keep &= dist <= max_distance_km
     out = df.loc[keep].copy()
     out["time"] = times[keep].to_numpy()
@@ -74,6 +73,92 @@ def select_events(
     out = out[CATALOG_COLUMNS].sort_values("time", kind="stable").reset_index(drop=True)
     out["time"] = utc_times(out["time"])
     return out
+
+
+def _distances(df, latitude, longitude, max_distance_km, keep) -> np.ndarray:
+    """Geodesic km from the site for the rows in ``keep`` that may lie within the radius."""
+    lat = df["latitude"].to_numpy(dtype=float)
+    lon = df["longitude"].to_numpy(dtype=float)
+    # Cheap spherical pre-filter (its error is < 0.6 %), exact geodesic for the candidates.
+    keep = keep & (haversine_km(latitude, longitude, lat, lon) <= max_distance_km * 1.01 + 1.0)
+    dist = np.full(len(df), np.nan)
+    idx = np.flatnonzero(keep)
+    dist[idx] = geodesic_distance_km(latitude, longitude, lat[idx], lon[idx])
+    return dist
+
+
+def exclusion_events(
+    df: pd.DataFrame,
+    *,
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    min_magnitude: float | None = None,
+    start=None,
+    end=None,
+    margin_hours: float = 0.0,
+) -> pd.DataFrame:
+    """Every event within ``radius_km`` that quiet windows must keep clear of.
+
+    Unlike :func:`select_events` there is no depth cut, and no magnitude cut unless
+    ``min_magnitude`` is given (then M >= it): the catalog's own completeness is the floor.
+    An event with unknown magnitude or depth is kept (it cannot be shown to be harmless);
+    one without a position cannot be placed and is dropped. The period is
+    ``[start - margin, end + margin)``, so an event just outside the record still keeps the
+    windows at its edges quiet. Returns exactly ``CATALOG_COLUMNS``.
+    """
+    if radius_km <= 0:
+        raise ValueError(f"exclusion radius must be positive, got {radius_km}")
+    df = df.reset_index(drop=True)
+    keep = np.ones(len(df), dtype=bool)
+    if min_magnitude is not None:
+        mag = df["magnitude"].to_numpy(dtype=float)
+        keep &= ~(mag < min_magnitude)  # NaN stays
+    margin = pd.Timedelta(hours=margin_hours)
+    times = utc_times(df["time"])
+    t0 = _bound(start, is_end=False)
+    t1 = _bound(end, is_end=True)
+    if t0 is not None:
+        keep &= (times >= t0 - margin).to_numpy()
+    if t1 is not None:
+        keep &= (times < t1 + margin).to_numpy()
+    dist = _distances(df, latitude, longitude, radius_km, keep)
+    keep &= dist <= radius_km
+    out = df.loc[keep].copy()
+    out["time"] = times[keep].to_numpy()
+    out["distance_km"] = dist[keep]
+    for col in CATALOG_COLUMNS:
+        if col not in out:
+            out[col] = np.nan
+    out = out[CATALOG_COLUMNS].sort_values("time", kind="stable").reset_index(drop=True)
+    out["time"] = utc_times(out["time"])
+    return out
+
+
+def exclusion_catalog_file(src, dest, *, fmt: str = "auto", **options) -> pd.DataFrame:
+    """Read ``src``, keep the events of :func:`exclusion_events` and write ``dest``.
+
+    An empty result is written (the labeller then excludes only the selected events), but
+    logged as a warning: it usually means a wrong radius, period or catalog.
+    """
+    events = exclusion_events(read_catalog(src, fmt), **options)
+    o = options
+    floor = o.get("min_magnitude")
+    log.info(
+        "%s: %d exclusion events within %.0f km of (%.3f, %.3f), %s, any depth",
+        src,
+        len(events),
+        o["radius_km"],
+        o["latitude"],
+        o["longitude"],
+        "any magnitude" if floor is None else f"M >= {floor:.1f}",
+    )
+    if events.empty:
+        log.warning("%s: no exclusion event in the radius and period", src)
+    elif floor is None:
+        log.info("smallest magnitude kept: %.1f", events["magnitude"].min())
+    write_catalog(events, dest)
+    return events
 
 
 def select_catalog_file(src, dest, *, fmt: str = "auto", **selection) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """What the data figures of the ground study show, prepared from the workflow's products.
 
 The plot functions only draw; this module reads the decoded series and the selected
-catalogs, cuts the figure's interval and applies the diurnal filter exactly as the dataset
-is built (on the whole record, so the plotted week carries no edge transients).
+catalogs, cuts the figure's interval and applies the diurnal filter as the dataset filters
+a window: from the padding right before the interval, never from data after it.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eqprecursors.ground.filters import apply_filter, validate_filter
+from eqprecursors.ground.filters import apply_filter, padding_samples, validate_filter
 from eqprecursors.ground.labels import load_ground
 from eqprecursors.ground.observatories import per_site, read_selected
+from eqprecursors.ground.windows import CADENCE_S
 
 
 def naive_utc(when) -> pd.Timestamp:
@@ -54,17 +55,36 @@ def series_interval(decoded_nc, *, start, days: float) -> dict[str, Any]:
 
 
 def filter_comparison(decoded_nc, filter: Mapping, *, start, days: float) -> dict[str, Any]:
-    """Figure 3: raw and filtered Z over ``days`` from ``start``; the filter as validated."""
+    """Figure 3: raw and filtered Z over ``days`` from ``start``; the filter as validated.
+
+    The interval is filtered as the dataset filters one window of that span
+    (:func:`~eqprecursors.ground.filters.filter_window`): together with up to
+    ``padding_hours`` of the gap-free run right before it, and nothing after it, so the
+    curve's last hours show the same end behaviour as every stored window.  For a gap-free
+    interval with its full padding it is that window exactly (before normalisation); where
+    the record holds less padding (``padding_hours_used``) or gaps split the interval, each
+    gap-free piece is filtered on its own.
+    """
     if filter is None:
         raise ValueError("Figure 3 needs a filter (ground_cnn.filters), got none")
     spec = validate_filter(dict(filter))
     if spec is None:
         raise ValueError("Figure 3 needs a filter (ground_cnn.filters), got type none")
-    t, data, _, attrs = _load_series(decoded_nc)
-    z_filtered, _ = apply_filter(data[:, 2], spec)
+    t, data, gap, attrs = _load_series(decoded_nc)
     sl = _time_slice(t, start, days, decoded_nc)
+    lo = max(sl.start - padding_samples(spec)[0], 0)
+    before = np.flatnonzero(gap[lo : sl.start])
+    lo += int(before[-1]) + 1 if before.size else 0  # the gap-free run ending at the start
+    z_filtered, _ = apply_filter(data[lo : sl.stop, 2], spec)
     code = attrs.get("iaga_code", Path(decoded_nc).stem)
-    return dict(time=t[sl], z=data[sl, 2], z_filtered=z_filtered[sl], code=code, filter=spec)
+    return dict(
+        time=t[sl],
+        z=data[sl, 2],
+        z_filtered=z_filtered[sl.start - lo :],
+        code=code,
+        filter=spec,
+        padding_hours_used=(sl.start - lo) * CADENCE_S / 3600,
+    )
 
 
 def site_catalogs(sites: Sequence[Mapping], catalog_csvs) -> list[pd.DataFrame]:

@@ -15,13 +15,21 @@ Conventions
   ``start`` is the time of sample ``s`` and its ``end`` the exclusive end
   ``start + N * cadence``.
 * **Earthquake window** (label 1): ends at ``origin_time - lead_time``, i.e. it holds the
-  ``N`` samples whose time stamps are strictly before that instant.
+  ``N`` samples whose time stamps are strictly before that instant.  With
+  ``screen_storms`` (the default) it must also pass the quiet windows' Kp rule below;
+  otherwise a storm alone would tell the classes apart (the paper did not screen them:
+  ``config/paper.yaml`` turns it off, and the report counts the stormy ones).
 * **Quiet window** (label 0): every 1-min-aligned start position is a candidate; it must be
   at least ``exclusion_hours`` from every event, overlap no earthquake window, have
   ``max Kp < kp_threshold`` over the 3-h Kp intervals it overlaps (missing Kp counts as
   not quiet, because a storm cannot be ruled out), and contain no gap sample.  Windows are
   drawn uniformly from the eligible starts with a seeded RNG and accepted greedily when they
   do not overlap an already accepted quiet window.
+* **Filtering is per window** (:func:`~eqprecursors.ground.filters.filter_window`): every
+  window of either class is filtered on its own, with up to ``padding_hours`` of the
+  gap-free run right before it, so nothing after a window's end (the co-seismic record)
+  reaches it.  A window whose run is shorter than the filter's impulse-response support is
+  not usable (counted as ``events_dropped_padding`` / ``excluded_padding``).
 * **Normalisation happens here, in the dataset**: each stored window is
   ``[Bx, By, Bz] / max|Bz|`` of that window (the paper's 3 x N greyscale image).  The
   divisor is kept in ``labels.csv`` (``bz_scale``) so the physical values can be recovered.
@@ -31,6 +39,7 @@ Conventions
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,10 +48,12 @@ import pandas as pd
 
 from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.core.times import NS_PER_S, format_iso, to_epoch_ns
-from eqprecursors.ground.filters import apply_filter, validate_filter
+from eqprecursors.ground.filters import filter_window, padding_samples, validate_filter
 from eqprecursors.ground.store import open_windows
 from eqprecursors.ground.windows import CADENCE_S, normalise_window, plan_windows, window_samples
-from eqprecursors.io.kp import kp_per_sample, read_kp
+from eqprecursors.io.kp import max_kp_over_windows, read_kp
+
+log = logging.getLogger(__name__)
 
 COMPONENTS = ("X", "Y", "Z")
 LABEL_COLUMNS = [
@@ -104,6 +115,33 @@ def dataset_to_arrays(ds, cadence_s: float = CADENCE_S, name: str = "") -> tuple
     return t, data, gap, attrs
 
 
+def window_max_kp(
+    times_ns: np.ndarray,
+    n_samples: int,
+    kp_df: pd.DataFrame,
+    *,
+    interval_hours: float = 3.0,
+    cadence_ns: int = CADENCE_S * NS_PER_S,
+    skipna: bool = False,
+    chunk: int = 1 << 20,
+) -> np.ndarray:
+    """Max Kp of the window at every start ``s = 0..T-N`` (the storm rule's input).
+
+    ``skipna=False``: NaN unless Kp is known throughout the window.  Chunked so that a
+    20-year series (10 M starts) stays within a few hundred MB.
+    """
+    n_pos = max(len(times_ns) - n_samples + 1, 0)
+    out = np.full(n_pos, np.nan)
+    interval = pd.Timedelta(hours=interval_hours)
+    for a in range(0, n_pos, chunk):
+        starts = np.asarray(times_ns[a : min(a + chunk, n_pos)], dtype=np.int64)
+        ends = starts + n_samples * cadence_ns
+        out[a : a + starts.size] = max_kp_over_windows(
+            kp_df, starts, ends, interval=interval, skipna=skipna
+        )
+    return out
+
+
 def read_event_times(csv: str | Path) -> pd.DataFrame:
     """Catalog CSV -> DataFrame with an extra int64 ``time_ns`` column, sorted by time."""
     cat = pd.read_csv(csv, dtype={"event_id": str})
@@ -124,6 +162,7 @@ def make_dataset(
     lead_time_minutes: float = 0,
     exclusion_hours: float,
     kp_threshold: float,
+    screen_storms: bool = True,
     quiet_per_event: float = 1.0,
     seed: int,
     filter: dict | None = None,
@@ -134,12 +173,14 @@ def make_dataset(
     """Write ``windows.npy`` (n, 3, N) float32 memmap, ``labels.csv`` and ``report.json``.
 
     Rows are sorted by window start; ``labels.csv``'s ``index`` is the row in windows.npy.
-    Returns the report dict.  See the module docstring for the selection rules.
+    Returns the report dict.  See the module docstring for the selection rules; ``max_kp``
+    in labels.csv is the max of the known Kp values over the window.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     n = window_samples(window)
     spec = validate_filter(filter, cadence_s)
+    most_padding, min_padding = padding_samples(spec, cadence_s)
     cad_ns = int(round(cadence_s * NS_PER_S))
 
     times, data, gap, attrs = load_ground(decoded_nc, cadence_s=cadence_s)
@@ -153,53 +194,64 @@ def make_dataset(
         excl_ns = catalog["time_ns"].to_numpy()
     kp_df = read_kp(kp_csv, fmt="csv")
 
-    data, n_nulled = apply_filter(data, spec, cadence_s)
-    gap = gap | ~np.all(np.isfinite(data), axis=1)
-    kp_s = kp_per_sample(times, kp_df, kp_interval_hours)
+    data = np.where(gap[:, None], np.nan, data)
+    kp_strict = window_max_kp(times, n, kp_df, interval_hours=kp_interval_hours, cadence_ns=cad_ns)
+
+    cut: dict[int, tuple[np.ndarray, float] | None] = {}
+
+    def window_ok(s: int) -> bool:
+        """Filter window s (from its own past only) and keep it if it can be normalised."""
+        if s not in cut:
+            w = filter_window(data, s, n, spec, cadence_s).T
+            try:
+                cut[s] = normalise_window(w)
+            except ValueError:
+                cut[s] = None
+        return cut[s] is not None
 
     plan, report = plan_windows(
         times,
         gap,
-        kp_s,
+        kp_strict,
         catalog,
         n,
         exclusion_event_ns=excl_ns,
         exclusion_hours=exclusion_hours,
         kp_threshold=kp_threshold,
+        screen_storms=screen_storms,
         lead_ns=int(round(lead_time_minutes * 60 * NS_PER_S)),
         quiet_per_event=quiet_per_event,
         seed=seed,
-        z=data[:, 2],
+        min_padding=min_padding,
+        window_ok=window_ok,
         cadence_ns=cad_ns,
     )
 
     plan = plan.sort_values(["start_idx", "label"], kind="stable").reset_index(drop=True)
+    start_idx = plan["start_idx"].to_numpy(dtype=np.int64)
     arr = open_windows(out_dir / "windows.npy", len(plan), n)
     scales = np.empty(len(plan))
-    for i, s in enumerate(plan["start_idx"].to_numpy()):
-        w, scales[i] = normalise_window(data[s : s + n].T)
-        arr[i] = w
+    for i, s in enumerate(start_idx.tolist()):
+        arr[i], scales[i] = cut[s]
     if isinstance(arr, np.memmap):
         arr.flush()
     del arr
+    starts = times[0] + start_idx * cad_ns if len(plan) else np.empty(0, np.int64)
+    max_kp = max_kp_over_windows(
+        kp_df, starts, starts + n * cad_ns, interval=pd.Timedelta(hours=kp_interval_hours)
+    )
 
-    starts = times[0] + plan["start_idx"].to_numpy(dtype=np.int64) * cad_ns if len(plan) else []
     labels = pd.DataFrame(
         {
             "index": np.arange(len(plan)),
             "observatory": obs,
             "start": format_iso(starts),
-            "end": format_iso(np.asarray(starts, dtype=np.int64) + n * cad_ns),
+            "end": format_iso(starts + n * cad_ns),
             "label": plan["label"].to_numpy(dtype=int),
             "event_id": plan["event_id"].to_numpy(),
             "magnitude": plan["magnitude"].to_numpy(dtype=float),
             "distance_km": plan["distance_km"].to_numpy(dtype=float),
-            "max_kp": [
-                float(np.nanmax(kp_s[s : s + n]))
-                if np.any(np.isfinite(kp_s[s : s + n]))
-                else np.nan
-                for s in plan["start_idx"].to_numpy()
-            ],
+            "max_kp": max_kp,
             "bz_scale": scales,
         },
         columns=LABEL_COLUMNS,
@@ -220,7 +272,8 @@ def make_dataset(
             "quiet_per_event": quiet_per_event,
             "seed": seed,
             "filter": spec,
-            "filter_samples_nulled_short_segments": int(n_nulled),
+            "filter_scope": "per window, padding from before the window only",
+            "filter_padding_samples": {"most": int(most_padding), "least": int(min_padding)},
             "normalization": NORMALIZATION,
             "counts_per_label": {
                 "0": int((labels["label"] == 0).sum()),
@@ -230,6 +283,9 @@ def make_dataset(
         }
     )
     write_json(report, out_dir / "report.json")
+    if min(report["counts_per_label"].values()) == 0:
+        drops = {k: v for k, v in report.items() if k.startswith("events_")}
+        log.warning("%s: %s window %s has a class without windows: %s", out_dir, obs, window, drops)
     return report
 
 
@@ -285,7 +341,16 @@ def combine_datasets(dirs: Sequence[str | Path], out_dir: str | Path) -> dict:
             "1": int((labels["label"] == 1).sum()),
         },
         "events_total": int(sum(r.get("events_total", 0) for *_, r in parts)),
-        "events_dropped_gaps": int(sum(r.get("events_dropped_gaps", 0) for *_, r in parts)),
+        **{
+            key: int(sum(r.get(key, 0) for *_, r in parts))
+            for key in (
+                "events_dropped_gaps",
+                "events_dropped_padding",
+                "events_dropped_storm",
+                "events_dropped_kp_missing",
+                "earthquake_windows_stormy",
+            )
+        },
         "normalization": NORMALIZATION,
         "per_observatory": {str(r.get("observatory", Path(d).name)): r for d, _, _, r in parts},
     }

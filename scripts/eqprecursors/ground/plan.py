@@ -8,7 +8,9 @@ The vocabulary below (windows, optimizers, experiments, figures) is the one list
 the wildcard constraints are built from it and tests/test_plan.py checks it against the
 schema's enums, ``eqprecursors.ground.model.OPTIMIZERS`` and the window sample table.
 A run is the tuple ``(dataset, window, filter, optimizer, percent)``: dataset is a study
-observatory or ``ALL``, percent the share of the training part that is used.
+observatory or ``ALL``, percent the share of the training part that is used (100 for
+every experiment's run).  The learning curve (Figure 8) is planned apart: one job per seed
+trains every fraction (``learning_curve_*`` below).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ WINDOW_SAMPLES: dict[str, int] = {"hour": 60, "day": 1440, "week": 10080, "month
 WINDOWS = tuple(WINDOW_SAMPLES)
 OPTIMIZERS = ("adam", "adagrad", "adamax", "sgd", "rmsprop")
 """The optimizers of the paper's comparison (Figure 6)."""
-EXPERIMENTS = ("histories", "optimizers", "windows", "learning_curve")
+EXPERIMENTS = ("histories", "optimizers", "windows")
+"""Experiments of single runs (RUN_DIR); the learning curve has its own jobs and paths."""
 OBSERVATORY_CODE = "[A-Z0-9]{3}"
 """An IAGA code; also the pattern of a dataset name (``ALL`` is the combined dataset)."""
 COMBINED = "ALL"
@@ -75,15 +78,26 @@ summary.json, metrics.json."""
 SATELLITE_TRANSFER_DIR = "results/satellite/transfer/{mode}"
 """One transfer mode (TL, IT, DT): predictions.csv, summary.json, metrics.json."""
 CATALOG_CSV = "results/catalog/ground/{obs}.csv"
+EXCLUSION_CSV = "results/catalog/ground/exclusion/{obs}.csv"
+"""Every catalog event near one observatory that its quiet windows keep clear of."""
 KP_CSV = "results/kp/kp.csv"
 DATASET_DIR = "results/ground/datasets/{dataset}/{window}_{filter}"
 SPLIT = "results/ground/splits/{dataset}/{window}_{filter}"
 """Stem of a split: ``.csv`` (train/test per window) and ``.json`` (its report)."""
 RUN_DIR = "results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}"
+GROUND_BASELINES_JSON = "results/ground/baselines/{dataset}/{window}_{filter}.json"
+"""Kp-only, date-only, majority and stratified baselines of one split (no optimizer)."""
+SATELLITE_BASELINES_JSON = "results/satellite/baselines/{dataset}.json"
+"""The same plus location-only on one satellite dataset's split (= satellite plan's)."""
 GROUND_FIGURES_DIR = "results/figures/ground"
 GROUND_TABLES_DIR = "results/tables/ground"
 RUN_FILES = ("history.csv", "metrics.json", "summary.json")
 """What the figures read of each run."""
+LEARNING_CURVE_DIR = (
+    "results/ground/learning_curve/{dataset}/{window}_{filter}/{optimizer}/seed{seed}"
+)
+"""One learning-curve seed: ``percent{p}/`` + RUN_FILES per fraction (no model kept)."""
+SEED = "[0-9]+"
 
 
 def dataset_file(name: str, dataset: str = "{dataset}") -> str:
@@ -207,7 +221,7 @@ def cnn_runs(config: dict, experiment: str) -> list[tuple]:
     """The runs an experiment trains, in the order its figure shows them.
 
     histories: every study observatory and ALL x every filter at the main window;
-    optimizers, windows, learning_curve: the sweep dataset and filter, varying one thing.
+    optimizers, windows: the sweep dataset and filter, varying one thing.
     """
     cnn = config["ground_cnn"]
     e = cnn["experiments"]
@@ -220,9 +234,6 @@ def cnn_runs(config: dict, experiment: str) -> list[tuple]:
         return [(sweep, week, filt, o, 100) for o in e["optimizers"]]
     if experiment == "windows":
         return [(sweep, w, filt, opt, 100) for w in e["windows"]]
-    if experiment == "learning_curve":
-        fractions = e["learning_curve_fractions"]
-        return [(sweep, week, filt, opt, round(100 * f)) for f in fractions]
     raise ValueError(f"unknown experiment {experiment!r}; expected one of {EXPERIMENTS}")
 
 
@@ -240,6 +251,31 @@ def run_path(run: tuple, name: str) -> str:
         dataset=dataset, window=window, filter=filt, optimizer=optimizer, percent=percent
     )
     return f"{directory}/{name}"
+
+
+def baselines_path(run: tuple) -> str:
+    """The baselines of a run's (dataset, window, filter) split; shared by its optimizers."""
+    dataset, window, filt = run[:3]
+    return GROUND_BASELINES_JSON.format(dataset=dataset, window=window, filter=filt)
+
+
+def cnn_baseline_files(config: dict) -> list[str]:
+    """The baselines of every run's split, each once, in run order (the metrics table's)."""
+    return list(dict.fromkeys(baselines_path(run) for run in all_cnn_runs(config)))
+
+
+def ground_baseline_options(config: dict) -> dict:
+    """Keyword arguments of ``evaluation.baselines.ground_baselines`` but the files and
+    the split's names: the labelling's Kp threshold, the CNN's resampling, the trees."""
+    cnn = config["ground_cnn"]
+    evaluation = cnn["evaluation"]
+    return dict(
+        kp_threshold=cnn["labelling"]["kp_threshold"],
+        n_bootstrap=evaluation["n_bootstrap"],
+        n_permutations=evaluation["n_permutations"],
+        seed=evaluation["seed"],
+        **cnn["baselines"],
+    )
 
 
 def run_label(run: tuple) -> dict:
@@ -260,7 +296,6 @@ def cnn_run_dicts(config: dict, experiment: str) -> list[dict]:
             "histories": f"{dataset} {filt}",
             "optimizers": optimizer,
             "windows": window,
-            "learning_curve": f"{percent} %",
         }[experiment]
         out.append(
             dict(
@@ -274,6 +309,71 @@ def cnn_run_dicts(config: dict, experiment: str) -> list[dict]:
             )
         )
     return out
+
+
+def learning_curve_sweep(config: dict) -> tuple[str, str, str, str]:
+    """(dataset, window, filter, optimizer) of the learning curve: the sweep's, main window."""
+    cnn = config["ground_cnn"]
+    e = cnn["experiments"]
+    return e["sweep_dataset"], e["window"], e["sweep_filter"], cnn["training"]["optimizer"]
+
+
+def learning_curve_fractions(config: dict) -> list[float]:
+    """The curve's fractions, ascending, each naming its own directory (``percent{p}``)."""
+    key = "ground_cnn.experiments.learning_curve_fractions"
+    fractions = sorted(
+        float(f) for f in config["ground_cnn"]["experiments"]["learning_curve_fractions"]
+    )
+    percents = [learning_curve_percent(f) for f in fractions]
+    if len(set(percents)) != len(percents):
+        raise ValueError(f"{key}: {fractions} round to repeated percents {percents}")
+    return fractions
+
+
+def learning_curve_percent(fraction: float) -> int:
+    """A fraction's directory number: rounded, not truncated (0.29 * 100 = 28.999...)."""
+    return round(100 * fraction)
+
+
+def learning_curve_seeds(config: dict) -> list[int]:
+    return list(config["ground_cnn"]["experiments"]["learning_curve_seeds"])
+
+
+def learning_curve_outputs(config: dict, name: str) -> list[str]:
+    """``name`` (a RUN_FILES entry) of every fraction of one seed; the job's wildcards stay."""
+    return [
+        f"{LEARNING_CURVE_DIR}/percent{learning_curve_percent(f)}/{name}"
+        for f in learning_curve_fractions(config)
+    ]
+
+
+def learning_curve_run_dicts(config: dict) -> list[dict]:
+    """Every (seed, fraction) point of Figure 8, seed-major, with its files."""
+    dataset, window, filt, optimizer = learning_curve_sweep(config)
+    out = []
+    for seed in learning_curve_seeds(config):
+        directory = LEARNING_CURVE_DIR.format(
+            dataset=dataset, window=window, filter=filt, optimizer=optimizer, seed=seed
+        )
+        for fraction in learning_curve_fractions(config):
+            point = f"{directory}/percent{learning_curve_percent(fraction)}"
+            out.append(
+                dict(
+                    label=f"seed {seed}, {learning_curve_percent(fraction)} %",
+                    seed=seed,
+                    fraction=fraction,
+                    history_csv=f"{point}/history.csv",
+                    metrics_json=f"{point}/metrics.json",
+                    summary_json=f"{point}/summary.json",
+                )
+            )
+    return out
+
+
+def learning_curve_files(config: dict) -> list[str]:
+    """Every file that Figure 8 reads (RUN_FILES of every point)."""
+    runs = learning_curve_run_dicts(config)
+    return [r[name.replace(".", "_")] for r in runs for name in RUN_FILES]
 
 
 def window_samples(window: str) -> int:

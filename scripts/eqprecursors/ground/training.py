@@ -57,21 +57,31 @@ def make_pipeline(
     return ds.map(tf_load, num_parallel_calls=1, deterministic=True).prefetch(prefetch)
 
 
-def _stratified_subset(
-    rows: np.ndarray, labels: np.ndarray, fraction: float, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Random subset keeping the class ratio (per-class rounding, >= 1 per present class)."""
+def nested_subset_positions(labels: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Sorted positions of a stratified subset that is nested across fractions.
+
+    One seeded permutation per class (classes in sorted order, so it depends on ``seed``
+    and the labels only, never on ``fraction``), then each class's first
+    ``max(1, round(fraction * n_class))`` positions: for one seed the subset at a smaller
+    fraction lies inside the subset at every larger one, so a learning curve adds data
+    instead of drawing a new sample per point, and each class keeps its share.
+    """
     if not 0 < fraction <= 1:
         raise ValueError(f"subset_fraction must be in (0, 1], got {fraction}")
-    if fraction == 1:
-        return rows, labels
+    labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
     keep = []
     for cls in np.unique(labels):
-        idx = np.flatnonzero(labels == cls)
-        k = max(1, int(round(fraction * idx.size)))
-        keep.append(rng.choice(idx, size=k, replace=False))
-    keep = np.sort(np.concatenate(keep))
+        order = rng.permutation(np.flatnonzero(labels == cls))
+        keep.append(order[: max(1, int(round(fraction * order.size)))])
+    return np.sort(np.concatenate(keep)) if keep else np.zeros(0, dtype=np.int64)
+
+
+def _stratified_subset(
+    rows: np.ndarray, labels: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and labels of :func:`nested_subset_positions` (the whole part at fraction 1)."""
+    keep = nested_subset_positions(labels, fraction, seed)
     return rows[keep], labels[keep]
 
 
@@ -110,8 +120,9 @@ def train(
 ) -> dict[str, Any]:
     """Train the Table 2 CNN with categorical cross-entropy; write ``.keras`` + history CSV.
 
-    ``subset_fraction`` < 1 trains on a stratified random subset of the training part
-    (``subset_seed``, default ``seed``) for learning curves; validation is always the full
+    ``subset_fraction`` < 1 trains on a stratified subset of the training part, nested
+    across fractions for one ``subset_seed`` (default ``seed``;
+    :func:`nested_subset_positions`) for learning curves; validation is always the full
     validation part.  Returns a summary dict.
     """
     configure_threads(threads)
@@ -165,6 +176,7 @@ def train(
         "train_class_counts": {str(c): int((tr_lab == c).sum()) for c in (0, 1)},
         "val_class_counts": {str(c): int((va_lab == c).sum()) for c in (0, 1)},
         "subset_fraction": subset_fraction,
+        "subset_seed": seed if subset_seed is None else subset_seed,
         "epochs": epochs,
         "batch_size": batch_size,
         "optimizer": optimizer,

@@ -7,6 +7,7 @@ the conventions), so the selection rules can be unit-tested on hand-checkable se
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -63,29 +64,68 @@ def _mark_ranges(n_pos: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.cumsum(d[:-1]) > 0
 
 
+def padding_gaps(gap: np.ndarray, n_samples: int, min_padding: int) -> np.ndarray:
+    """For every start s in [0, T-N]: is the gap-free run ending at s shorter than
+    ``min_padding`` (a gap in ``[s - min_padding, s)``, or too close to the record start)?
+
+    The filter's padding is taken from before the window only, from that run.
+    """
+    gap = np.asarray(gap, dtype=bool)
+    n_pos = gap.size - n_samples + 1
+    if n_pos <= 0:
+        return np.zeros(0, dtype=bool)
+    if min_padding <= 0:
+        return np.zeros(n_pos, dtype=bool)
+    c = np.concatenate(([0], np.cumsum(gap, dtype=np.int64)))
+    s = np.arange(n_pos)
+    bad = s < min_padding
+    ok = ~bad
+    bad[ok] = (c[s[ok]] - c[s[ok] - min_padding]) > 0
+    return bad
+
+
+def is_stormy(window_kp: np.ndarray, kp_threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """(storm, kp_missing) per window: max Kp >= threshold, or Kp not known throughout."""
+    window_kp = np.asarray(window_kp, dtype=float)
+    missing = np.isnan(window_kp)
+    with np.errstate(invalid="ignore"):
+        storm = ~missing & (window_kp >= kp_threshold)
+    return storm, missing
+
+
+MASK_NAMES = ("seismic", "storm", "kp_missing", "gaps", "padding", "eligible")
+
+
 def quiet_candidate_masks(
     times_ns: np.ndarray,
     gap: np.ndarray,
-    kp_sample: np.ndarray,
+    window_kp: np.ndarray,
     n_samples: int,
     *,
     exclusion_event_ns: np.ndarray,
     exclusion_hours: float,
     kp_threshold: float,
     eq_window_ends: np.ndarray,
+    min_padding: int = 0,
     cadence_ns: int = CADENCE_S * NS_PER_S,
 ) -> dict[str, np.ndarray]:
     """Per-criterion exclusion masks over all start positions ``s = 0..T-N``.
 
-    Returns boolean arrays ``seismic`` (an event closer than ``exclusion_hours`` to the
-    window [start, end), or overlap with any earthquake window), ``storm`` (max Kp >=
-    threshold), ``kp_missing`` (some sample without a Kp value), ``gaps`` and ``eligible``.
+    ``window_kp[s]`` is the max Kp of window s, NaN unless Kp is known throughout it
+    (``io.kp.max_kp_over_windows(..., skipna=False)``).  Returns boolean arrays ``seismic``
+    (an event closer than ``exclusion_hours`` to the window [start, end), or overlap with any
+    earthquake window), ``storm`` (max Kp >= threshold), ``kp_missing``, ``gaps`` (a gap
+    sample in the window), ``padding`` (fewer than ``min_padding`` gap-free samples right
+    before the window, see :func:`padding_gaps`) and ``eligible``.
     """
     T = len(times_ns)
     n_pos = T - n_samples + 1
     if n_pos <= 0:
         e = np.zeros(0, dtype=bool)
-        return {k: e for k in ("seismic", "storm", "kp_missing", "gaps", "eligible")}
+        return {k: e for k in MASK_NAMES}
+    window_kp = np.asarray(window_kp, dtype=float)
+    if window_kp.shape != (n_pos,):
+        raise ValueError(f"window_kp has shape {window_kp.shape}, expected ({n_pos},)")
     t0 = int(times_ns[0])
     excl = int(round(exclusion_hours * 3600 * NS_PER_S))
     ev = np.asarray(exclusion_event_ns, dtype=np.int64) - t0
@@ -96,17 +136,16 @@ def quiet_candidate_masks(
     # overlap with an earthquake window [e - N, e):  e - 2N < s < e
     e = np.asarray(eq_window_ends, dtype=np.int64)
     seismic |= _mark_ranges(n_pos, e - 2 * n_samples + 1, e - 1)
-    kp_sample = np.asarray(kp_sample, dtype=float)
-    with np.errstate(invalid="ignore"):
-        storm = _window_any(kp_sample >= kp_threshold, n_samples)
-    kp_missing = _window_any(np.isnan(kp_sample), n_samples)
+    storm, kp_missing = is_stormy(window_kp, kp_threshold)
     gaps = _window_any(np.asarray(gap, dtype=bool), n_samples)
-    eligible = ~(seismic | storm | kp_missing | gaps)
+    pad = padding_gaps(gap, n_samples, min_padding)
+    eligible = ~(seismic | storm | kp_missing | gaps | pad)
     return {
         "seismic": seismic,
         "storm": storm,
         "kp_missing": kp_missing,
         "gaps": gaps,
+        "padding": pad,
         "eligible": eligible,
     }
 
@@ -154,24 +193,30 @@ def normalise_window(window: np.ndarray) -> tuple[np.ndarray, float]:
 def plan_windows(
     times_ns: np.ndarray,
     gap: np.ndarray,
-    kp_sample: np.ndarray,
+    window_kp: np.ndarray,
     catalog: pd.DataFrame,
     n_samples: int,
     *,
     exclusion_event_ns: np.ndarray,
     exclusion_hours: float,
     kp_threshold: float,
+    screen_storms: bool = True,
     lead_ns: int = 0,
     quiet_per_event: float = 1.0,
     seed: int = 0,
-    z: np.ndarray | None = None,
+    min_padding: int = 0,
+    window_ok: Callable[[int], bool] | None = None,
     cadence_ns: int = CADENCE_S * NS_PER_S,
 ) -> tuple[pd.DataFrame, dict]:
     """Pure core of :func:`~eqprecursors.ground.labels.make_dataset`: which windows to cut.
 
-    ``catalog`` needs ``time_ns`` (and optionally event_id, magnitude, distance_km).  ``z`` is
-    the (filtered) Bz series, used to reject windows that cannot be normalised (max|Bz|=0).
-    Returns (plan with start_idx/label/event metadata, report counts).
+    ``catalog`` needs ``time_ns`` (and optionally event_id, magnitude, distance_km).
+    ``window_kp`` as in :func:`quiet_candidate_masks`; with ``screen_storms`` earthquake
+    windows obey the quiet windows' Kp rule (max Kp < threshold, Kp known), without it they
+    are only counted.  ``min_padding``: gap-free samples every window needs right before its
+    start (the filter's support).  ``window_ok(s)`` rejects windows that cannot be stored
+    (the filtered window has max|Bz| = 0).  Returns (plan with start_idx/label/event
+    metadata, report counts).
     """
     T = len(times_ns)
     ev_ns = catalog["time_ns"].to_numpy(dtype=np.int64) if len(catalog) else np.empty(0, np.int64)
@@ -181,15 +226,15 @@ def plan_windows(
         else np.empty(0, np.int64)
     )
     gap_c = np.concatenate(([0], np.cumsum(np.asarray(gap, dtype=bool), dtype=np.int64)))
+    pad_bad = padding_gaps(gap, n_samples, min_padding)
+    storm, kp_missing = is_stormy(window_kp, kp_threshold)
 
     def bz_ok(s: int) -> bool:
-        if z is None:
-            return True
-        m = np.max(np.abs(z[s : s + n_samples]))
-        return bool(np.isfinite(m) and m > 0)
+        return True if window_ok is None else bool(window_ok(s))
 
     rows = []
-    n_outside = n_gaps = n_degenerate = 0
+    n_outside = n_gaps = n_padding = n_storm = n_kp_missing = n_degenerate = 0
+    stormy_kept = kp_missing_kept = 0
     for k, e in enumerate(ends.tolist()):
         s = e - n_samples
         if s < 0 or e > T:
@@ -198,9 +243,18 @@ def plan_windows(
         if gap_c[e] - gap_c[s] > 0:
             n_gaps += 1
             continue
+        if pad_bad[s]:
+            n_padding += 1
+            continue
+        if screen_storms and (storm[s] or kp_missing[s]):
+            n_storm += bool(storm[s])
+            n_kp_missing += bool(kp_missing[s])
+            continue
         if not bz_ok(s):
             n_degenerate += 1
             continue
+        stormy_kept += bool(storm[s])
+        kp_missing_kept += bool(kp_missing[s])
         rec = catalog.iloc[k]
         eid = rec.get("event_id", "")
         rows.append(
@@ -220,12 +274,13 @@ def plan_windows(
     masks = quiet_candidate_masks(
         times_ns,
         gap,
-        kp_sample,
+        window_kp,
         n_samples,
         exclusion_event_ns=exclusion_event_ns,
         exclusion_hours=exclusion_hours,
         kp_threshold=kp_threshold,
         eq_window_ends=ends,
+        min_padding=min_padding,
         cadence_ns=cadence_ns,
     )
     n_wanted = int(round(quiet_per_event * n_eq))
@@ -256,8 +311,15 @@ def plan_windows(
         "events_total": int(len(catalog)),
         "events_outside_coverage": n_outside,
         "events_dropped_gaps": n_gaps,
+        "events_dropped_padding": n_padding,
+        "events_dropped_storm": n_storm,
+        "events_dropped_kp_missing": n_kp_missing,
         "events_dropped_unnormalisable": n_degenerate,
+        "screen_storms": bool(screen_storms),
         "earthquake_windows": n_eq,
+        # with screen_storms off: how many earthquake windows a Kp rule alone would flag
+        "earthquake_windows_stormy": stormy_kept,
+        "earthquake_windows_kp_missing": kp_missing_kept,
         "earthquake_windows_overlapping_next": n_eq_overlapping,
         "quiet_requested": n_wanted,
         "quiet_windows": len(quiet),
@@ -269,6 +331,7 @@ def plan_windows(
             "excluded_storm": int(masks["storm"].sum()),
             "excluded_kp_missing": int(masks["kp_missing"].sum()),
             "excluded_gaps": int(masks["gaps"].sum()),
+            "excluded_padding": int(masks["padding"].sum()),
             "excluded_unnormalisable": int(degenerate_quiet[0]),
             "eligible": int(masks["eligible"].sum()),
         },

@@ -1,4 +1,4 @@
-"""Earthquake catalogs: read USGS/ISC/QuakeML/ISF files, sniff their format, write ours.
+"""Earthquake catalogs: read USGS/ISC/QuakeML/ISF/CSEP files, sniff their format, write ours.
 
 Every reader returns the same tidy frame (one row per event, time as UTC) so the selection
 (:mod:`eqprecursors.ground.events`), the labelling and the plots never care where a catalog
@@ -36,7 +36,7 @@ CATALOG_COLUMNS = [
 #: Columns of a freshly read catalog (``ground.events.select_events`` adds the distance).
 READ_COLUMNS = [c for c in CATALOG_COLUMNS if c != "distance_km"]
 
-FORMATS = ("usgs_csv", "isc_catcsv", "quakeml", "isc_isf")
+FORMATS = ("usgs_csv", "isc_catcsv", "quakeml", "isc_isf", "csep_csv")
 
 # USGS FDSN csv header names, the renamed "webvalley" variant and our own output, mapped
 # onto the tidy names.
@@ -81,12 +81,14 @@ def read_catalog(path, fmt: str = "auto", *, earthquakes_only: bool = False) -> 
     ``fmt`` is ``auto`` (sniffed from the content), ``usgs_csv`` (FDSN ``format=csv``,
     with or without a UTF-8 BOM, or the renamed webvalley variant), ``isc_catcsv`` (ISC
     event-catalogue CSV, bare or inside the HTML page the ISC returns), ``quakeml``
-    (QuakeML 1.2) or ``isc_isf`` (ISC bulletin, IMS1.0 short). A file written by
-    :func:`write_catalog` reads back as ``usgs_csv`` and keeps its ``distance_km``.
+    (QuakeML 1.2), ``isc_isf`` (ISC bulletin, IMS1.0 short) or ``csep_csv`` (the CSEP
+    ASCII catalog of pycsep/floatcsep). A file written by :func:`write_catalog` reads back
+    as ``usgs_csv`` and keeps its ``distance_km``.
 
     A zero-byte file is an empty catalog: FDSN services answer "204 No Content" when
-    nothing matches. ``earthquakes_only`` drops events whose source says they are not
-    earthquakes (quarry blasts, explosions), where the format records it.
+    nothing matches. No service delivers ``csep_csv``, so an empty one is an error.
+    ``earthquakes_only`` drops events whose source says they are not earthquakes (quarry
+    blasts, explosions), where the format records it.
     """
     path = Path(path)
     try:
@@ -95,6 +97,8 @@ def read_catalog(path, fmt: str = "auto", *, earthquakes_only: bool = False) -> 
         raise CatalogFormatError(f"{path}: cannot read catalog ({exc})") from exc
     text = _decode(raw)
     if not text.strip():
+        if fmt == "csep_csv":
+            raise CatalogFormatError(f"{path}: empty csep_csv catalog (no header, no events)")
         log.warning("%s: empty catalog file", path)
         return _empty_catalog()
     if fmt == "auto":
@@ -104,6 +108,7 @@ def read_catalog(path, fmt: str = "auto", *, earthquakes_only: bool = False) -> 
         "isc_catcsv": _read_isc_catcsv,
         "quakeml": _read_quakeml,
         "isc_isf": _read_isc_isf,
+        "csep_csv": _read_csep_csv,
     }
     df = parse_as(
         fmt,
@@ -133,11 +138,13 @@ def sniff_catalog_format(text: str, path="<text>") -> str:
         return "isc_catcsv"
     first = head.splitlines()[0].lower() if head else ""
     cols = [c.strip() for c in first.split(",")]
+    if {"lon", "lat", "time_string"} <= set(cols):
+        return "csep_csv"
     if {"latitude", "longitude"} <= set(cols) and ({"time", "trigger_time"} & set(cols)):
         return "usgs_csv"
     raise CatalogFormatError(
-        f"{path}: unrecognised catalog format (expected USGS csv, ISC CATCSV, QuakeML or "
-        f"ISF); starts with {head[:60]!r}"
+        f"{path}: unrecognised catalog format (expected USGS csv, ISC CATCSV, QuakeML, "
+        f"ISF or CSEP csv); starts with {head[:60]!r}"
     )
 
 
@@ -301,6 +308,76 @@ def pick_isc_magnitude(mags) -> tuple[str, float]:
     pool = mw or mags
     best = max(pool, key=lambda m: m[2])
     return best[1].strip(), float(best[2])
+
+
+# CSEP ASCII header names (pycsep writes "M" or "mag"), mapped onto the tidy names.
+_CSEP_ALIASES = {
+    "lon": "longitude",
+    "lat": "latitude",
+    "mag": "magnitude",
+    "m": "magnitude",
+    "time_string": "time",
+    "depth": "depth_km",
+    "event_id": "event_id",
+}
+_CSEP_REQUIRED = ("longitude", "latitude", "magnitude", "time", "depth_km")
+
+
+def _read_csep_csv(text: str) -> pd.DataFrame:
+    """CSEP ASCII catalog (pycsep ``csep-csv``).
+
+    Header ``lon,lat,mag,time_string,depth,catalog_id,event_id`` (pycsep also writes ``M``).
+
+    Times are ISO 8601 without a zone, with or without fractional seconds, and are UTC (as
+    pycsep reads them). The format has no magnitude type: ``mag_type`` is empty, and the
+    magnitude is the one the source reported (the bundled INGV file gives Amatrice 5.7 and
+    Norcia 6.2, the USGS file Mww 6.2 and 6.6). ``catalog_id`` (-1 for an observed
+    catalog, the simulation number in a stochastic event set) is dropped. Every row must
+    have as many fields as the header, and a row that cannot be read is an error naming its
+    line; a file without events too.
+    """
+    lines = text.splitlines()
+    header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_at is None:
+        raise CatalogFormatError("empty csep_csv catalog")
+    names = [c.strip().lower() for c in lines[header_at].split(",")]
+    cols = {_CSEP_ALIASES[n]: k for k, n in enumerate(names) if n in _CSEP_ALIASES}
+    missing = [c for c in _CSEP_REQUIRED if c not in cols]
+    if missing:
+        raise CatalogFormatError(
+            f"line {header_at + 1}: csep_csv header lacks {missing} (got {names})"
+        )
+    rows, linenos = [], []
+    for lineno, line in enumerate(lines[header_at + 1 :], start=header_at + 2):
+        if not line.strip():
+            continue
+        f = [x.strip() for x in line.split(",")]
+        if len(f) != len(names):
+            raise CatalogFormatError(f"line {lineno}: {len(f)} fields, header has {len(names)}")
+        row = {c: f[k] for c, k in cols.items()}
+        try:
+            for c in ("longitude", "latitude", "magnitude", "depth_km"):
+                row[c] = float(row[c])
+        except ValueError as exc:
+            raise CatalogFormatError(f"line {lineno}: {exc}") from exc
+        rows.append(row)
+        linenos.append(lineno)
+    if not rows:
+        raise CatalogFormatError("csep_csv catalog has a header but no events")
+    df = pd.DataFrame(rows)
+    try:
+        df["time"] = utc_times(df["time"])
+    except ValueError:
+        for lineno, value in zip(linenos, df["time"], strict=True):
+            try:
+                utc_times([value])
+            except ValueError as exc:
+                raise CatalogFormatError(f"line {lineno}: bad time {value!r} ({exc})") from exc
+        raise
+    df["mag_type"] = ""
+    if "event_id" not in df:
+        df["event_id"] = ""
+    return df
 
 
 def _read_quakeml(text: str) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.core.atomic import atomic_write_bytes
-from eqprecursors.core.times import NS_PER_S, to_epoch_ns
+from eqprecursors.core.times import to_epoch_ns
 from eqprecursors.io.parsing import parse_as
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,13 @@ def tidy_kp_file(src, dest, *, fmt: str = "auto", include_predicted: bool = Fals
 
 
 def _as_utc_ns(values) -> np.ndarray:
-    ns = to_epoch_ns(values)
+    """Window bounds -> int64 ns; int64 arrays are taken as ns already (the fast path)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return np.atleast_1d(values).astype(np.int64, copy=False)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        ns = np.atleast_1d(values).astype("datetime64[ns]").view(np.int64)
+    else:
+        ns = to_epoch_ns(np.atleast_1d(np.asarray(values, dtype=object)))
     if (ns == np.iinfo(np.int64).min).any():
         raise ValueError("window bounds must not be NaT")
     return ns
@@ -302,17 +308,18 @@ def max_kp_over_windows(
     An interval ``[t, t + interval)`` overlaps when ``t < end`` and ``t + interval >
     start``, so a window 01:00-02:00 sees the 00-03 value. Vectorised: two binary
     searches and one ``np.maximum.reduceat`` for any number of windows. A window with no
-    interval (or only missing values) gives NaN; ``skipna=False`` also gives NaN when any
-    overlapping value is missing, for callers that must not miss a storm. Naive bounds
-    are taken as UTC.
+    interval (or only missing values) gives NaN. ``skipna=False`` is for callers that must
+    not miss a storm: NaN unless every instant of the window lies in an interval with a
+    known value (a missing value, a missing row or a window reaching past the table all give
+    NaN). Bounds: int64 ns since the epoch, datetime64, or anything :func:`to_epoch_ns`
+    reads (naive = UTC). This is the one Kp-over-window implementation of the project.
     """
-    starts_ns = _as_utc_ns(np.atleast_1d(np.asarray(starts, dtype=object)))
-    ends_ns = _as_utc_ns(np.atleast_1d(np.asarray(ends, dtype=object)))
+    starts_ns, ends_ns = _as_utc_ns(starts), _as_utc_ns(ends)
     if starts_ns.shape != ends_ns.shape:
         raise ValueError(f"{starts_ns.size} starts but {ends_ns.size} ends")
-    order = kp_df["time"].argsort(kind="stable").to_numpy()
-    t = _as_utc_ns(kp_df["time"].to_numpy()[order])
-    v = kp_df["kp"].to_numpy(dtype=float)[order]
+    t = to_epoch_ns(kp_df["time"]) if len(kp_df) else np.empty(0, np.int64)
+    order = np.argsort(t, kind="stable")
+    t, v = t[order], pd.to_numeric(kp_df["kp"]).to_numpy(dtype=float)[order]
     n = t.size
     if n == 0 or starts_ns.size == 0:
         return np.full(starts_ns.shape, np.nan)
@@ -329,34 +336,17 @@ def max_kp_over_windows(
     out[empty | np.isneginf(out)] = np.nan
     if not skipna:
         nan_cum = np.concatenate([[0], np.cumsum(np.isnan(v))])
-        has_nan = (nan_cum[np.minimum(i1, n)] - nan_cum[lo]) > 0
-        out[has_nan & ~empty] = np.nan
+        has_nan = (nan_cum[hi] - nan_cum[lo]) > 0
+        # covered: the first interval starts at or before the window, the last ends at or
+        # after it, and no row is missing between them (consecutive starts one step apart)
+        breaks = np.concatenate([[0], np.cumsum(np.diff(t) != step)])
+        first, last = np.minimum(lo, n - 1), np.maximum(hi - 1, 0)
+        covered = (t[first] <= starts_ns) & (t[last] + step >= ends_ns)
+        covered &= breaks[last] == breaks[first]
+        out[has_nan | ~covered] = np.nan
     return out
 
 
 def max_kp_in(kp_df: pd.DataFrame, start, end, **kwargs) -> float:
     """Max Kp of the 3-hour intervals overlapping ``[start, end)`` (NaN if none known)."""
     return float(max_kp_over_windows(kp_df, [start], [end], **kwargs)[0])
-
-
-def kp_per_sample(times_ns, kp_df: pd.DataFrame, interval_hours: float = 3.0) -> np.ndarray:
-    """Kp value of the interval containing each sample (NaN where not covered).
-
-    ``kp_df`` as :func:`read_kp` returns it. A window's samples cover exactly the Kp
-    intervals the half-open window overlaps, so the window's max Kp is the max over its
-    samples.
-    """
-    t = to_epoch_ns(kp_df["time"])
-    order = np.argsort(t, kind="stable")
-    kp_start_ns = t[order]
-    kp_values = pd.to_numeric(kp_df["kp"], errors="coerce").to_numpy(dtype=float)[order]
-    times_ns = np.asarray(times_ns, dtype=np.int64)
-    out = np.full(times_ns.size, np.nan)
-    if len(kp_start_ns) == 0:
-        return out
-    i = np.searchsorted(kp_start_ns, times_ns, side="right") - 1
-    ok = i >= 0
-    ii = np.clip(i, 0, None)
-    ok &= times_ns < kp_start_ns[ii] + int(interval_hours * 3600 * NS_PER_S)
-    out[ok] = kp_values[ii[ok]]
-    return out

@@ -247,8 +247,9 @@ def plot_filter_comparison(
 ) -> tuple[Path, Path]:
     """Figure 3: Bz unfiltered vs Butterworth-filtered, exactly as the dataset is built.
 
-    ``series``: ``ground.figure_data.filter_comparison``, whose filter runs on the whole
-    record, so the curve is what ``make_dataset`` cuts windows from.
+    ``series``: ``ground.figure_data.filter_comparison``, which filters the interval as
+    ``make_dataset`` filters one window (padding from before it only), so the curve is
+    what a window over the interval holds.
     Top: raw Z; bottom: Z minus its plotted-interval median beside the filtered Z, on one nT
     scale, so the removed diurnal variation is visible.
     """

@@ -5,7 +5,8 @@ class ratio of the validation set looks like learning.  Every accuracy axis here
 carries the majority-class baseline from ``metrics.json`` as a dashed line, and every figure
 states whether its data are synthetic or real (``data_kind``) and which train/validation
 split produced it (``split_method`` of ``metrics.json``; the paper's random split leaks
-between overlapping windows).  Each figure is written as PNG and PDF.
+between overlapping windows, so figures built on it carry a red warning line, passed in as
+``warning`` by the entry points below).  Each figure is written as PNG and PDF.
 
 Run dicts carry ``label``, ``history_csv`` and ``metrics_json`` (see
 :mod:`eqprecursors.ground.runs`).
@@ -14,6 +15,7 @@ Run dicts carry ``label``, ``history_csv`` and ``metrics_json`` (see
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.splits import leakage_warning
 from eqprecursors.ground.learning_curve import inverse_power_law, write_learning_curve
 from eqprecursors.ground.runs import accuracy_ci, load_runs, num, split_note, val_accuracy
 from eqprecursors.ground.windows import WINDOW_SAMPLES
@@ -55,8 +58,20 @@ def _summary(metrics: Mapping, history: pd.DataFrame, sep: str = ", ") -> str:
     return text
 
 
+def _warning_line(fig, warning: str) -> None:
+    """The split's leakage warning (if any) in red along the figure's foot: seen, not read."""
+    if warning:  # about 11 bold 9-pt characters per inch: wrap to the figure's width
+        text = textwrap.fill(f"WARNING - {warning}", width=int(11 * fig.get_figwidth()))
+        fig.supxlabel(text, color="tab:red", fontsize=9, fontweight="bold")
+
+
 def plot_histories(
-    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]], out_png, out_pdf, *, data_kind: str
+    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]],
+    out_png,
+    out_pdf,
+    *,
+    data_kind: str,
+    warning: str = "",
 ) -> tuple[Path, Path]:
     """Figure 5: accuracy and loss vs epoch, training and validation, per run.
 
@@ -112,11 +127,17 @@ def plot_histories(
         x=0.01,
         ha="left",
     )
+    _warning_line(fig, warning)
     return save(fig, out_png, out_pdf)
 
 
 def plot_optimizers(
-    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]], out_png, out_pdf, *, data_kind: str
+    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]],
+    out_png,
+    out_pdf,
+    *,
+    data_kind: str,
+    warning: str = "",
 ) -> tuple[Path, Path]:
     """Figure 6: loss vs epoch per optimizer (training solid, validation dashed).
 
@@ -142,6 +163,7 @@ def plot_optimizers(
         f"Figure 6: loss per optimizer - {data_kind} data, {split_note([m for _, _, m in loaded])}",
         fontsize=10,
     )
+    _warning_line(fig, warning)
     return save(fig, out_png, out_pdf)
 
 
@@ -156,7 +178,12 @@ def _window_key(label: str) -> tuple[int, float, str]:
 
 
 def plot_windows(
-    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]], out_png, out_pdf, *, data_kind: str
+    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]],
+    out_png,
+    out_pdf,
+    *,
+    data_kind: str,
+    warning: str = "",
 ) -> tuple[Path, Path]:
     """Figure 7: final validation accuracy and loss vs window length (hour ... month).
 
@@ -226,42 +253,73 @@ def plot_windows(
         f"{split_note([m for _, _, m in loaded])}",
         fontsize=10,
     )
+    _warning_line(fig, warning)
     return save(fig, out_png, out_pdf)
 
 
-def plot_learning_curve(report: Mapping[str, Any], out_png, out_pdf) -> tuple[Path, Path]:
-    """Figure 8: accuracy and loss vs training-set size, with the inverse-power-law fit.
+SEED_LINE = {"lw": 0.9, "alpha": 0.35, "marker": ".", "ms": 4}
+"""One seed's curve in Figure 8: faint, so the mean and its band carry the reading."""
 
-    ``report`` is ``ground.learning_curve.write_learning_curve``'s result (points, fit,
-    verdict, split).  The fit is drawn only when meaningful; the verdict goes into the title.
+
+def _seed_lines(ax, pts: pd.DataFrame, column: str, colour: str, label: str) -> None:
+    """One faint line per seed (gid ``seed <s>``); one legend entry for all of them."""
+    for k, (seed, group) in enumerate(pts.groupby("seed", sort=True)):
+        ax.plot(
+            group["n_train"],
+            group[column],
+            color=colour,
+            gid=f"seed {seed}",
+            label=label if k == 0 else None,
+            **SEED_LINE,
+        )
+
+
+def plot_learning_curve(
+    report: Mapping[str, Any], out_png, out_pdf, *, warning: str = ""
+) -> tuple[Path, Path]:
+    """Figure 8: accuracy and loss vs training-set size over seeds, with the power-law fit.
+
+    ``report`` is ``ground.learning_curve.write_learning_curve``'s result (points of every
+    seed, per-size summary, fit, spread, verdict, split).  Validation accuracy: each seed
+    faint, the mean over seeds bold with its min-max band (gid ``band``); training
+    accuracy and both losses as means.  The fit is drawn only when the verdict is
+    meaningful; the verdict goes into the title.
     """
     plt = pyplot()
     pts = pd.DataFrame(list(report["points"]))
+    size = pd.DataFrame(list(report["per_size"]))
     fit, verdict, split = report["fit"], report["verdict"], report["split"]
     target_accuracy, data_kind = report["target_accuracy"], report["data_kind"]
+    n_seeds = len(report["seeds"])
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
-    n = pts["n_train"].to_numpy(float)
-    a.plot(n, pts["train_accuracy"], "o-", color=TRAIN_COLOUR, label="training (last epoch)")
-    ci = np.array(pts["val_accuracy_ci"].tolist(), dtype=float).reshape(-1, 2)
-    err = np.vstack([pts["val_accuracy"] - ci[:, 0], ci[:, 1] - pts["val_accuracy"]])
-    err[:, ~np.isfinite(ci).all(axis=1)] = 0.0
-    a.errorbar(
+    n = size["n_train"].to_numpy(float)
+    a.fill_between(
         n,
-        pts["val_accuracy"],
-        yerr=err,
-        fmt="o-",
+        size["val_accuracy_min"],
+        size["val_accuracy_max"],
         color=VAL_COLOUR,
-        capsize=3,
-        label="validation (95 % CI where evaluated)",
+        alpha=0.2,
+        lw=0,
+        gid="band",
+        label=f"validation: min-max over {n_seeds} seed{'s' if n_seeds != 1 else ''}",
+    )
+    _seed_lines(a, pts, "val_accuracy", VAL_COLOUR, "validation: each seed")
+    a.plot(n, size["val_accuracy_mean"], "o-", color=VAL_COLOUR, lw=2, label="validation: mean")
+    a.plot(
+        n,
+        size["train_accuracy_mean"],
+        "s--",
+        color=TRAIN_COLOUR,
+        label="training: mean (last epoch)",
     )
     bases = pts["baseline_accuracy"].dropna().unique()
     for k, bv in enumerate(bases):
         baseline_line(a, float(bv), "majority baseline" if k == 0 else None)
-    yvals = [*pts["train_accuracy"], *pts["val_accuracy"], *bases, *ci[np.isfinite(ci)]]
-    if fit["meaningful"]:
+    yvals = [*pts["train_accuracy"], *pts["val_accuracy"], *bases]
+    if report["meaningful"]:
         p = fit["params"]
-        n_hi = max(n.max(), min(fit["n_for_target"], 1e3 * n.max())) * 1.2
+        n_hi = max(n.max(), min(report["n_for_target"], 1e3 * n.max())) * 1.2
         grid = np.geomspace(n.min(), n_hi, 200)
         a.plot(
             grid,
@@ -269,23 +327,30 @@ def plot_learning_curve(report: Mapping[str, Any], out_png, out_pdf) -> tuple[Pa
             ":",
             color="tab:green",
             lw=1.8,
-            label=f"fit a - b n^-c (a={p['a']:.3f}, c={p['c']:.2f}, R^2={fit['r2']:.2f})",
+            label=f"fit to the mean: a - b n^-c (a={p['a']:.3f}, c={p['c']:.2f}, "
+            f"R^2={fit['r2']:.2f})",
         )
         a.axhline(target_accuracy, color="tab:green", lw=0.8, ls="-.", label="target accuracy")
-        if fit["n_for_target"] <= n_hi:
-            a.axvline(fit["n_for_target"], color="tab:green", lw=0.8, ls="-.")
+        if report["n_for_target"] <= n_hi:
+            a.axvline(report["n_for_target"], color="tab:green", lw=0.8, ls="-.")
         yvals += [target_accuracy]
     accuracy_ylim(a, yvals)
     a.set_ylabel("accuracy")
-    b.plot(n, pts["train_loss"], "o-", color=TRAIN_COLOUR, label="training (last epoch)")
-    b.plot(n, pts["val_loss"], "o-", color=VAL_COLOUR, label="validation (last epoch)")
-    b.set_ylabel("categorical cross-entropy")
+    _seed_lines(b, pts, "val_loss", VAL_COLOUR, "validation: each seed")
+    b.plot(n, size["val_loss_mean"], "o-", color=VAL_COLOUR, lw=2, label="validation: mean")
+    b.plot(n, size["train_loss_mean"], "s--", color=TRAIN_COLOUR, label="training: mean")
+    b.set_ylabel("categorical cross-entropy (last epoch)")
     for ax in (a, b):
         ax.set_xscale("log")
-        ax.set_xlabel("number of training windows")
+        ax.set_xlabel("number of training windows (nested subsets per seed)")
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8, loc="best")
-    fig.suptitle(f"Figure 8: learning curve - {data_kind} data, {split}\n{verdict}", fontsize=10)
+    fig.suptitle(
+        f"Figure 8: learning curve over {n_seeds} seed{'s' if n_seeds != 1 else ''} - "
+        f"{data_kind} data, {split}\n{verdict}",
+        fontsize=10,
+    )
+    _warning_line(fig, warning)
     return save(fig, out_png, out_pdf)
 
 
@@ -302,23 +367,36 @@ def figure_learning_curve(
     report = write_learning_curve(
         runs, out_json, target_accuracy=target_accuracy, data_kind=data_kind
     )
-    plot_learning_curve(report, out_png, out_pdf)
+    plot_learning_curve(report, out_png, out_pdf, warning=_split_warning(report["points"]))
     return report
 
 
 # --------------------------------------------------------------------------------------
 # entry points of the figure rules: read the runs (ground), then draw
 # --------------------------------------------------------------------------------------
+def _split_warning(metrics: Sequence[Mapping]) -> str:
+    """The random split's leakage warning when any run used that split, else ''."""
+    return (
+        leakage_warning("random") if any(m.get("split_method") == "random" for m in metrics) else ""
+    )
+
+
 def figure_histories(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str):
     """Figure 5 from run dicts (label, row, column, history_csv, metrics_json)."""
-    return plot_histories(load_runs(runs), out_png, out_pdf, data_kind=data_kind)
+    loaded = load_runs(runs)
+    warning = _split_warning([m for _, _, m in loaded])
+    return plot_histories(loaded, out_png, out_pdf, data_kind=data_kind, warning=warning)
 
 
 def figure_optimizers(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str):
     """Figure 6 from run dicts, one per optimizer."""
-    return plot_optimizers(load_runs(runs), out_png, out_pdf, data_kind=data_kind)
+    loaded = load_runs(runs)
+    warning = _split_warning([m for _, _, m in loaded])
+    return plot_optimizers(loaded, out_png, out_pdf, data_kind=data_kind, warning=warning)
 
 
 def figure_windows(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str):
     """Figure 7 from run dicts, one per window length."""
-    return plot_windows(load_runs(runs), out_png, out_pdf, data_kind=data_kind)
+    loaded = load_runs(runs)
+    warning = _split_warning([m for _, _, m in loaded])
+    return plot_windows(loaded, out_png, out_pdf, data_kind=data_kind, warning=warning)

@@ -32,6 +32,11 @@ MODEL_DIR = "results/satellite/models/{dataset}/{model}"
 """model.keras / model.joblib, predictions.csv, metrics.json of one final model."""
 TRANSFER_DIR = "results/satellite/transfer/{mode}"
 """predictions.csv, metrics.json of one transfer mode on the target's test part."""
+OPTIMISM_JSON = "results/satellite/optimism/{dataset}/{model}.json"
+"""Every finished trial of a study refitted and scored on the test part (satellite.optimism)."""
+OPTIMISM_TABLE = "table_optimism"
+BASELINES_JSON = "results/satellite/baselines/{dataset}.json"
+"""The baselines of one dataset's split (= ``ground.plan.SATELLITE_BASELINES_JSON``)."""
 RUN_FILES = ("predictions.csv", "metrics.json")
 """What the result figures and tables read of each run."""
 FIGURES_DIR = "results/figures/satellite"
@@ -158,6 +163,9 @@ def check_config(config: dict) -> None:
         key = spec.get("transfer", {}).get(end)
         if key is not None and key not in spec["datasets"]:
             raise ValueError(f"satellite_study.transfer.{end}: no dataset {key!r}")
+    for key in spec.get("optimism", {}).get("datasets") or []:
+        if key not in spec["datasets"]:
+            raise ValueError(f"satellite_study.optimism.datasets: no dataset {key!r}")
 
 
 def datasets(config: dict) -> dict[str, dict]:
@@ -498,6 +506,26 @@ def table_kwargs(config: dict, table: str) -> dict:
     return out
 
 
+def table_baseline_files(config: dict, table: str) -> list[str]:
+    """The baselines of every dataset that a results table shows, each once, in row order."""
+    runs = table_runs(config, table)
+    return list(dict.fromkeys(BASELINES_JSON.format(dataset=r["dataset"]) for r in runs))
+
+
+def baseline_options(config: dict) -> dict:
+    """Keyword arguments of ``evaluation.baselines.satellite_baselines`` but the files and
+    the dataset: the labelling's Kp threshold, the models' resampling, the trees."""
+    spec = study(config)
+    evaluation = spec["evaluation"]
+    return dict(
+        kp_threshold=spec["kp_threshold"],
+        n_bootstrap=evaluation["n_bootstrap"],
+        n_permutations=evaluation["n_permutations"],
+        seed=evaluation["seed"],
+        **spec["baselines"],
+    )
+
+
 def matrix_inputs(config: dict) -> dict:
     """Table S1's files: sequences.csv, report.json and split.csv of every dataset."""
     return dict(
@@ -533,8 +561,36 @@ def tables(config: dict) -> list[str]:
     return [t for t in TABLES if t != "table2_classifiers" or classifier_runs(config)]
 
 
+def optimism_pairs(config: dict) -> list[tuple[str, str]]:
+    """(dataset, model) of ``satellite_study.optimism``: its datasets (null: the reference)
+    times those of its models that ``satellite_study.models`` holds; [] when absent."""
+    spec = study(config).get("optimism")
+    if not spec:
+        return []
+    names = spec.get("datasets")
+    names = [reference_dataset(config)] if names is None else names
+    return [(d, m) for d in names for m in spec.get("models", []) if m in models(config)]
+
+
+def optimism_kwargs(config: dict) -> dict:
+    """What the optimism table's title and caption say (model labels, trials, data)."""
+    sats = [dataset_row(config, d)["satellite"] for d, _ in optimism_pairs(config)]
+    return dict(
+        labels=MODEL_LABELS,
+        trials=study(config)["tuning"]["trials"],
+        data_kind=data_kind(config, sats),
+        split_note=split_note(config),
+    )
+
+
+def optimism_files(config: dict) -> list[str]:
+    """The optimism table's inputs: one JSON per (dataset, model) pair."""
+    return [OPTIMISM_JSON.format(dataset=d, model=m) for d, m in optimism_pairs(config)]
+
+
 def targets(config: dict) -> list[str]:
     """Every satellite figure (PNG, PDF) and table (CSV, Markdown) of this config."""
+    extra = [OPTIMISM_TABLE] if "satellite_study" in config and optimism_pairs(config) else []
     return [figure_file(f, ext) for f in figures(config) for ext in ("png", "pdf")] + [
-        table_file(t, ext) for t in tables(config) for ext in ("csv", "md")
+        table_file(t, ext) for t in [*tables(config), *extra] for ext in ("csv", "md")
     ]

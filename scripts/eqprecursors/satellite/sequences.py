@@ -255,11 +255,12 @@ def label_sequences(
     keep = night if time_of_day == "night" else ~night
     counts["dropped_time_of_day"] = int((~keep).sum())
     starts, idx, clat, clon, clt = starts[keep], idx[keep], clat[keep], clon[keep], clt[keep]
-    kp_s = kpio.kp_per_sample(t[idx].ravel(), kp_df).reshape(idx.shape)
-    known = np.isfinite(kp_s).all(axis=1)
+    # NaN unless every instant from the first to the last sample has a known Kp
+    window_kp = kpio.max_kp_over_windows(kp_df, t[starts], t[starts + T - 1] + 1, skipna=False)
+    known = np.isfinite(window_kp)
     counts["dropped_kp_missing"] = int((~known).sum())
     starts, idx, clat, clon, clt = starts[known], idx[known], clat[known], clon[known], clt[known]
-    max_kp = kp_s[known].max(axis=1) if idx.size else np.empty(0)
+    max_kp = window_kp[known]
     s_ns, e_ns = t[starts], t[starts + T - 1]
 
     radius, radius_note = event_radii(events, spatial_window)

@@ -185,3 +185,19 @@ def read_split(sequences_csv, split_csv) -> pd.DataFrame:
     if bad:
         raise ValueError(f"{split_csv}: unknown split value(s) {bad}")
     return merged
+
+
+def sequence_blocks(table: pd.DataFrame) -> np.ndarray:
+    """Dependence block of every sequence: its event, or else its orbit (one pass).
+
+    Sequences labelled through one event (real or artificial) share its precursor, or the
+    quiet ionosphere at its place, and sequences of one pass share that pass's conditions,
+    so bootstrap CIs and permutation p-values resample these blocks, not single sequences.
+    """
+    missing = [c for c in ("event_id", "orbit") if c not in table]
+    if missing:
+        raise ValueError(f"sequences table lacks column(s) {missing} needed for blocks")
+    event = table["event_id"].astype("string").fillna("")
+    orbit = "orbit:" + table["orbit"].astype("string").fillna("")
+    key = np.where(event.str.len() > 0, "event:" + event, orbit)
+    return pd.factorize(pd.Series(key), sort=False)[0].astype(np.int64)
