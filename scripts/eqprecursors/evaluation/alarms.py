@@ -553,28 +553,27 @@ def summary_rows(obs: str, res: dict) -> list[dict[str, Any]]:
         "n_target_bins": res["events"]["target_bins"],
         "n_uncovered": res["events"]["uncovered"],
     }
+    gains = {"gain_p": "p_value", "gain_p_event_bins": "p_value_event_bins"}
+    return reference_rows(base, res, REFERENCES, gains, res.get("leakage_warning") or "")
+
+
+def reference_rows(
+    base: dict, res: dict, references: Sequence[str], gains: dict[str, str], note: str
+) -> list[dict[str, Any]]:
+    """``base`` plus the Molchan numbers of each reference measure, or the reason they are
+    undefined; one row with ``res["note"]`` when nothing could be scored. ``gains`` maps a
+    table column to an operating-point p-value key."""
     if res["note"]:
         return [base | {"reference": "", "note": res["note"]}]
     rows = []
-    for ref in REFERENCES:
+    for ref in references:
         r = res["references"][ref]
         if "undefined" in r:
             rows.append(base | {"reference": ref, "note": f"undefined: {r['undefined']}"})
             continue
         op = r["operating_point"]
-        rows.append(
-            base
-            | {
-                "reference": ref,
-                "ass": r["ass"],
-                "ass_null_mean": r["ass_null_mean"],
-                "ass_p": r["ass_p"],
-                "tau": op["tau"],
-                "nu": op["nu"],
-                "gain": op["gain"],
-                "gain_p": op["p_value"],
-                "gain_p_event_bins": op["p_value_event_bins"],
-                "note": res.get("leakage_warning") or "",
-            }
-        )
+        numbers = {k: r[k] for k in ("ass", "ass_null_mean", "ass_p")}
+        numbers |= {"tau": op["tau"], "nu": op["nu"], "gain": op["gain"]}
+        numbers |= {column: op[key] for column, key in gains.items()}
+        rows.append(base | {"reference": ref, **numbers, "note": note})
     return rows

@@ -31,7 +31,7 @@ import pandas as pd
 from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.core.times import NS_PER_DAY, NS_PER_HOUR, format_iso, to_epoch_ns
 from eqprecursors.evaluation import molchan
-from eqprecursors.evaluation.alarms import molchan_result
+from eqprecursors.evaluation.alarms import molchan_result, reference_rows
 
 REFERENCES = ("area", "seismicity")
 LIMITATION = (
@@ -265,27 +265,5 @@ def summary_rows(dataset: str, res: dict) -> list[dict[str, Any]]:
         "n_target_bins": res["events"]["target_bins"],
         "n_uncovered": res["events"]["uncovered"],
     }
-    if res["note"]:
-        return [base | {"reference": "", "note": res["note"]}]
-    rows = []
-    for ref in REFERENCES:
-        r = res["references"][ref]
-        if "undefined" in r:
-            rows.append(base | {"reference": ref, "note": f"undefined: {r['undefined']}"})
-            continue
-        op = r["operating_point"]
-        rows.append(
-            base
-            | {
-                "reference": ref,
-                "ass": r["ass"],
-                "ass_null_mean": r["ass_null_mean"],
-                "ass_p": r["ass_p"],
-                "tau": op["tau"],
-                "nu": op["nu"],
-                "gain": op["gain"],
-                "gain_p": op["p_value_event_bins"],
-                "note": "curated coverage (see the caption)",
-            }
-        )
-    return rows
+    gains = {"gain_p": "p_value_event_bins"}
+    return reference_rows(base, res, REFERENCES, gains, "curated coverage (see the caption)")
