@@ -55,15 +55,24 @@ def select_events(
     mag = df["magnitude"].to_numpy(dtype=float)
     keep = mag > min_magnitude if strict_magnitude else mag >= min_magnitude
     keep &= df["depth_km"].to_numpy(dtype=float) <= max_depth_km
+    return _nearby_in_period(df, keep, latitude, longitude, max_distance_km, start, end)
+
+
+def _nearby_in_period(
+    df, keep, latitude, longitude, radius_km, start, end, margin_hours: float = 0.0
+) -> pd.DataFrame:
+    """Rows of ``keep`` in ``[start - margin, end + margin)`` within ``radius_km`` of the site,
+    as exactly ``CATALOG_COLUMNS`` sorted by time (with their geodesic ``distance_km``)."""
+    margin = pd.Timedelta(hours=margin_hours)
     t0 = _bound(start, is_end=False)
     t1 = _bound(end, is_end=True)
     times = utc_times(df["time"])
     if t0 is not None:
-        keep &= (times >= t0).to_numpy()
+        keep &= (times >= t0 - margin).to_numpy()
     if t1 is not None:
-        keep &= (times < t1).to_numpy()
-    dist = _distances(df, latitude, longitude, max_distance_km, keep)
-    keep &= dist <= max_distance_km
+        keep &= (times < t1 + margin).to_numpy()
+    dist = _distances(df, latitude, longitude, radius_km, keep)
+    keep &= dist <= radius_km
     out = df.loc[keep].copy()
     out["time"] = times[keep].to_numpy()
     out["distance_km"] = dist[keep]
@@ -114,25 +123,7 @@ def exclusion_events(
     if min_magnitude is not None:
         mag = df["magnitude"].to_numpy(dtype=float)
         keep &= ~(mag < min_magnitude)  # NaN stays
-    margin = pd.Timedelta(hours=margin_hours)
-    times = utc_times(df["time"])
-    t0 = _bound(start, is_end=False)
-    t1 = _bound(end, is_end=True)
-    if t0 is not None:
-        keep &= (times >= t0 - margin).to_numpy()
-    if t1 is not None:
-        keep &= (times < t1 + margin).to_numpy()
-    dist = _distances(df, latitude, longitude, radius_km, keep)
-    keep &= dist <= radius_km
-    out = df.loc[keep].copy()
-    out["time"] = times[keep].to_numpy()
-    out["distance_km"] = dist[keep]
-    for col in CATALOG_COLUMNS:
-        if col not in out:
-            out[col] = np.nan
-    out = out[CATALOG_COLUMNS].sort_values("time", kind="stable").reset_index(drop=True)
-    out["time"] = utc_times(out["time"])
-    return out
+    return _nearby_in_period(df, keep, latitude, longitude, radius_km, start, end, margin_hours)
 
 
 def exclusion_catalog_file(src, dest, *, fmt: str = "auto", **options) -> pd.DataFrame:
