@@ -251,12 +251,31 @@ def test_connection_refused_names_url(tmp_path):
     assert _only(tmp_path) == []
 
 
-def test_no_content_is_an_empty_catalog(server, tmp_path):
-    """FDSN services answer 204 when no event matches: an empty, valid file."""
-    dest = download.fetch(
-        server.url("/status/204"), tmp_path / "cat.csv", validate=catalogs.looks_like_usgs_csv
-    )
-    assert dest.read_bytes() == b""
+def test_no_content_is_the_empty_result(server, tmp_path):
+    """FDSN services answer 204 (or 404 to nodata=404) when no event matches: the source's
+    empty result (a header-only USGS csv), valid for its validator."""
+    for k, url in enumerate([server.url("/status/204"), server.url("/status/404") + "&nodata=404"]):
+        dest = download.fetch(
+            url,
+            tmp_path / f"cat{k}.csv",
+            validate=catalogs.looks_like_usgs_csv,
+            empty_result=download.USGS_CSV_HEADER,
+        )
+        assert dest.read_bytes() == download.USGS_CSV_HEADER
+    assert download.EMPTY_RESULTS["usgs_catalog"] == download.USGS_CSV_HEADER
+
+
+def test_no_content_without_an_empty_result_fails(server, tmp_path):
+    """A 204 from a source that has no empty result (an IAGA-2002 month) is an error, and a
+    404 without nodata=404 stays one for catalogs too: never a silent empty file."""
+    url = server.url("/status/204")
+    with pytest.raises(DownloadError, match="204"):
+        download.fetch_for_rule(url, tmp_path / "x.min", validator="iaga2002", backoff_s=FAST)
+    with pytest.raises(DownloadError, match="404"):
+        download.fetch_for_rule(
+            server.url("/status/404"), tmp_path / "c.csv", validator="usgs_catalog"
+        )
+    assert _only(tmp_path) == []
 
 
 def test_caller_session_is_used_and_left_open(server, tmp_path):

@@ -3,12 +3,14 @@ and the one period convention of core.dates they rely on."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 
 from eqprecursors.core.dates import is_date_only, period_bound, utc_datetime
@@ -106,6 +108,7 @@ OLD = {
 @pytest.mark.parametrize("k", range(len(QUERIES)))
 def test_urls_equal_the_old_ones(k):
     q = QUERIES[k]
+    q = dict(q, pad_radius=False)  # the old strings asked for the bare radius
     assert urls.usgs_fdsn_url("https://earthquake.usgs.gov", **q) == OLD["usgs"][2 * k]
     endpoint = "https://earthquake.usgs.gov/fdsnws/event/1/query/"
     assert urls.usgs_fdsn_url(endpoint, event_type=None, **q) == OLD["usgs"][2 * k + 1]
@@ -164,7 +167,7 @@ def test_usgs_fdsn_url():
         "endtime": "2017-01-01T00:00:00",
         "latitude": "41.39",
         "longitude": "14.28",
-        "maxradiuskm": "200",
+        "maxradiuskm": "203",  # 200 km padded: the geodesic re-selection cuts at 200
         "minmagnitude": "4",
         "maxdepth": "30",
         "eventtype": "earthquake",
@@ -196,7 +199,7 @@ def test_isc_catcsv_url():
     q = {k: v[0] for k, v in parse_qs(urlparse(url).query, keep_blank_values=True).items()}
     assert q["out_format"] == "CATCSV" and q["request"] == "COMPREHENSIVE"
     assert (q["searchshape"], q["ctr_lat"], q["ctr_lon"]) == ("CIRC", "41.39", "14.28")
-    assert (q["radius"], q["max_dist_units"]) == ("200", "km")
+    assert (q["radius"], q["max_dist_units"]) == ("203", "km")  # padded, as for USGS
     assert (q["start_year"], q["start_month"], q["start_day"], q["start_time"]) == (
         "2016",
         "01",
@@ -219,6 +222,27 @@ def test_isc_catcsv_url():
             max_radius_km=200,
             min_magnitude=4,
         )
+
+
+@pytest.mark.parametrize("km_per_degree", [111.12, 6371.0 * math.pi / 180])
+@pytest.mark.parametrize("radius_km", [50.0, 200.0, 1000.0, 3000.0])
+def test_padded_radius_covers_the_sphere_ellipsoid_difference(radius_km, km_per_degree):
+    """Every point at geodesic distance r lies inside the padded circle on the sphere
+    (ComCat's 111.12 km/degree or 6371 km), at any latitude and azimuth."""
+    from geographiclib.geodesic import Geodesic
+
+    worst = 0.0
+    for lat in np.linspace(-89.0, 89.0, 61):
+        for az in np.linspace(0.0, 180.0, 19):
+            g = Geodesic.WGS84.Direct(lat, 0.0, az, radius_km * 1000.0)
+            p1, p2 = np.radians(lat), np.radians(g["lat2"])
+            a = (
+                np.sin((p2 - p1) / 2) ** 2
+                + np.cos(p1) * np.cos(p2) * np.sin(np.radians(g["lon2"]) / 2) ** 2
+            )
+            worst = max(worst, np.degrees(2 * np.arcsin(np.sqrt(a))) * km_per_degree)
+    assert radius_km * 1.004 < worst <= urls.query_radius_km(radius_km)  # padding needed, enough
+    assert urls.query_radius_km(radius_km) < radius_km * 1.011 + 1  # and not much more
 
 
 # ---------------------------------------------------------------- GFZ Kp

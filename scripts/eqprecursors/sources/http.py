@@ -7,6 +7,12 @@ file or nothing at all: bytes go to a temporary file in the destination director
 renamed into place (``os.replace``, atomic on POSIX) only after they pass the checks.
 Each check is the format sniffer of :mod:`eqprecursors.io` for that source; the request
 URLs are built in :mod:`eqprecursors.sources.urls`.
+
+An FDSN event service answers a query that matches nothing with "204 No Content" (or 404
+when the query says ``nodata=404``; FDSN Web Service Specifications 1.2, fdsn.org/
+webservices). That is a result, not a failure: for a source with an *empty result*
+(:data:`EMPTY_RESULTS`, the USGS csv header line) it becomes a header-only file and a log
+line "0 events"; any other source fails on a 204, so an empty body never passes silently.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import requests
 
@@ -32,6 +38,15 @@ TRANSIENT_STATUS = {408, 429}
 USER_AGENT = "eqprecursors/0.1 (reproducible research workflow; python-requests)"
 _CHUNK = 1 << 16
 _MAX_RETRY_AFTER_S = 120.0
+
+#: The header of the USGS FDSN ``format=csv`` answer (earthquake.usgs.gov/fdsnws/event/1),
+#: written alone when a catalog query matches no event.
+USGS_CSV_HEADER = (
+    b"time,latitude,longitude,depth,mag,magType,nst,gap,dmin,rms,net,id,updated,place,type,"
+    b"horizontalError,depthError,magError,magNst,status,locationSource,magSource\n"
+)
+#: Validator name -> the file that stands for "nothing matched" (see the module docstring).
+EMPTY_RESULTS: dict[str, bytes] = {"usgs_catalog": USGS_CSV_HEADER}
 
 
 class DownloadError(RuntimeError):
@@ -56,6 +71,7 @@ def fetch(
     backoff_s: float = 1.0,
     timeout_s: float = 60,
     session: requests.Session | None = None,
+    empty_result: bytes | None = None,
 ) -> Path:
     """Download ``url`` to ``dest`` atomically and return ``dest``.
 
@@ -67,6 +83,9 @@ def fetch(
     not retried. Every failure raises :class:`DownloadError` naming the URL and leaves
     neither ``dest`` (an older ``dest`` stays untouched) nor a temporary file behind.
     ``file://`` URLs are copied with the same checks (local mirrors, tests).
+
+    ``empty_result``: the bytes to write when the service says it found nothing (HTTP 204,
+    or 404 to a query with ``nodata=404``); without it such an answer is a DownloadError.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +111,7 @@ def fetch(
                 )
                 time.sleep(wait)
             try:
-                _attempt(session, url, dest, validate, timeout_s)
+                _attempt(session, url, dest, validate, timeout_s, empty_result)
             except _Transient as exc:
                 last = exc
                 continue
@@ -104,7 +123,7 @@ def fetch(
             session.close()
 
 
-def _attempt(session, url, dest, validate, timeout_s) -> None:
+def _attempt(session, url, dest, validate, timeout_s, empty_result=None) -> None:
     try:
         resp = session.get(url, stream=True, timeout=timeout_s)
     except (requests.Timeout, requests.ConnectionError) as exc:
@@ -115,6 +134,16 @@ def _attempt(session, url, dest, validate, timeout_s) -> None:
             err = _Transient(f"HTTP {status} {resp.reason}")
             err.retry_after = _retry_after(resp)
             raise err
+        if _is_no_data(url, status):
+            if empty_result is None:
+                raise DownloadError(f"{url}: HTTP {status} {resp.reason}: the service has no data")
+            with atomic_output(dest) as fh:
+                fh.write(empty_result)
+                if validate is not None:
+                    fh.flush()
+                    _validate(url, validate, empty_result)
+            log.info("%s: HTTP %d, nothing matched: wrote the empty result", url, status)
+            return
         if status >= 400:
             raise DownloadError(f"{url}: HTTP {status} {resp.reason}")
         with atomic_output(dest) as fh:
@@ -137,6 +166,13 @@ def _attempt(session, url, dest, validate, timeout_s) -> None:
             if validate is not None:
                 fh.flush()
                 _validate(url, validate, Path(fh.name).read_bytes())
+
+
+def _is_no_data(url: str, status: int) -> bool:
+    """An FDSN "no data" answer: 204, or 404 where the query asked for ``nodata=404``."""
+    if status == 204:
+        return True
+    return status == 404 and "404" in parse_qs(urlparse(url).query).get("nodata", [])
 
 
 def _validate(url, validate, content: bytes) -> None:
@@ -179,19 +215,32 @@ def fetch_for_rule(
     backoff_s: float = 1.0,
     timeout_s: float = 60,
 ) -> Path:
-    """:func:`fetch` with a validator named in the workflow (see :data:`VALIDATORS`)."""
+    """:func:`fetch` with a validator named in the workflow (see :data:`VALIDATORS`).
+
+    A catalog's log says how many events came (``0 events`` for an empty result)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
         )
-    return fetch(
+    out = fetch(
         url,
         dest,
         validate=get_validator(validator),
         retries=retries,
         backoff_s=backoff_s,
         timeout_s=timeout_s,
+        empty_result=EMPTY_RESULTS.get(validator or ""),
     )
+    if validator == "usgs_catalog":
+        log.info("%s: %d events", out, count_csv_rows(out))
+    return out
+
+
+def count_csv_rows(path) -> int:
+    """Data rows of a one-header-line csv (a quoted field holds no newline in USGS csv)."""
+    with open(path, "rb") as fh:
+        lines = [line for line in fh if line.strip()]
+    return max(len(lines) - 1, 0)
 
 
 # --------------------------------------------------------------------------------------
