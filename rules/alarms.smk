@@ -1,8 +1,11 @@
-# Alarm evaluation (eqprecursors.evaluation.alarms): trained models run over the continuous
-# held-out period to make alarm series, judged by Molchan error diagrams against the catalog.
-# Ground: one TensorFlow job per (alarm model, observatory) writes the series; a numpy job
-# per window kind makes the diagrams (JSON + table), a drawing job the figure. Satellite: a
-# numpy job per model turns the test predictions into (cell, day) alarms and diagrams.
+# Alarm evaluation (eqprecursors.evaluation.alarms, .alarms_satellite): trained models run
+# over the continuous held-out period to make alarm series, judged by Molchan error diagrams
+# against the catalog. Ground: one TensorFlow job per (alarm model, observatory) writes the
+# series; a numpy job per window kind makes the diagrams (JSON + table), a drawing job the
+# figure. Satellite: one model job per (alarm dataset, model) cuts every sequence of every
+# half-orbit of the test period (eqprecursors.satellite.continuous, streamed) and writes
+# P(pre-seismic) of each; a numpy job per model turns those series into (cell, day) alarms
+# and diagrams (no TensorFlow there), a drawing job the figure.
 # Runs, paths and options: eqprecursors.evaluation.alarm_plan (standard library only).
 from eqprecursors.evaluation import alarm_plan  # noqa: E402
 
@@ -94,12 +97,40 @@ rule figure_alarms_ground:
         "../scripts/figure.py"
 
 
-rule alarms_satellite_molchan:
-    """Cell-day Molchan diagrams of one model's satellite test predictions (JSON, table)."""
+rule alarms_satellite_predict:
+    """The one model step: a trained model over every sequence of a dataset's test period."""
     input:
-        predictions=lambda wildcards: alarm_plan.satellite_alarm_inputs(config)["predictions"],
-        sequences=lambda wildcards: alarm_plan.satellite_alarm_inputs(config)["sequences"],
-        splits=lambda wildcards: alarm_plan.satellite_alarm_inputs(config)["splits"],
+        unpack(
+            lambda wildcards: alarm_plan.satellite_predict_inputs(
+                config, wildcards.dataset, wildcards.model
+            )
+        ),
+    output:
+        csv=alarm_plan.SATELLITE_SERIES,
+        json=alarm_plan.SATELLITE_SERIES_JSON,
+    log:
+        "logs/alarms_satellite_predict/{dataset}_{model}.log",
+    benchmark:
+        "results/benchmarks/alarms_satellite_predict/{dataset}_{model}.tsv"
+    wildcard_constraints:
+        dataset="[0-9]{2}",
+        model="[a-z]+",
+    conda:
+        "../envs/ml.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        options=lambda wildcards: alarm_plan.satellite_predict_options(config, wildcards.dataset),
+    script:
+        "../scripts/alarms_satellite_predict.py"
+
+
+rule alarms_satellite_molchan:
+    """Cell-day Molchan diagrams of one model's continuous test-period series (JSON, table)."""
+    input:
+        series=lambda wildcards: alarm_plan.satellite_alarm_inputs(config)["series"],
+        reports=lambda wildcards: alarm_plan.satellite_alarm_inputs(config)["reports"],
         events=lambda wildcards: alarm_plan.satellite_alarm_inputs(config)["events"],
     output:
         json=alarm_plan.SATELLITE_MOLCHAN_JSON,

@@ -1,4 +1,4 @@
-"""Snakemake adapter: cell-day Molchan diagrams of the satellite test predictions."""
+"""Snakemake adapter: cell-day Molchan diagrams of the continuous satellite alarm series."""
 
 from eqprecursors.core.runtime import log_to
 
@@ -7,9 +7,8 @@ log_to(snakemake.log[0])
 from eqprecursors.evaluation import alarms_satellite  # noqa: E402
 
 alarms_satellite.satellite_molchan(
-    list(snakemake.input.predictions),
-    list(snakemake.input.sequences),
-    list(snakemake.input.splits),
+    list(snakemake.input.series),
+    list(snakemake.input.reports),
     list(snakemake.input.events),
     snakemake.output.json,
     snakemake.output.table,

@@ -1,4 +1,7 @@
-"""Alarm series and their Molchan bookkeeping: held-out period, windows, event-to-bin, plan."""
+"""Ground alarm series and their Molchan bookkeeping: held-out period, windows, bins, plan.
+
+The satellite alarms (continuous cutter, cell-day Molchan): tests/test_alarms_satellite.py.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from snakemake.utils import validate
 
 from eqprecursors.core.reports import write_json
 from eqprecursors.core.times import NS_PER_HOUR, NS_PER_MIN, to_epoch_ns
-from eqprecursors.evaluation import alarm_plan, alarms, alarms_satellite
+from eqprecursors.evaluation import alarm_plan, alarms
 from eqprecursors.ground import labels as labelling
 from eqprecursors.ground import windows
 from eqprecursors.ground.filters import padding_samples
@@ -442,114 +445,3 @@ def test_windows_module_is_the_one_the_dataset_uses():
     assert alarms.padding_gaps is windows.padding_gaps
     assert alarms.filter_window is labelling.filter_window
     assert alarms.normalise_window is labelling.normalise_window
-
-
-# ------------------------------------------------------------------ satellite cells
-def test_cells_wrap_longitude_and_clip_the_pole():
-    row, col = alarms_satellite.cell_index([-90, 89.99, 90, 5], [-5, 355, 10, 360], 10)
-    assert row.tolist() == [0, 17, 17, 9] and col.tolist() == [35, 35, 1, 0]
-
-
-def test_a_cell_day_alarm_uses_only_the_horizon_before_the_day():
-    day = NS_PER_HOUR * 24
-    seq_ns = np.array([0, day // 2, 3 * day, 3 * day])  # cell 1: days 0 and 0.5; cell 2: day 3
-    cells, days, alarm = alarms_satellite.cell_days(
-        np.array([1, 1, 2, 2]), seq_ns, np.array([0.2, 0.7, 0.4, 0.9]),
-        np.arange(5, dtype=np.int64) * day, 2 * day,
-    )  # fmt: skip
-    table = {
-        (c, d // day): a
-        for c, d, a in zip(cells.tolist(), days.tolist(), alarm.tolist(), strict=True)
-    }
-    assert np.isnan(table[1, 0]) and table[1, 1] == 0.7 and table[1, 2] == 0.7
-    assert np.isnan(table[1, 3])  # the horizon [1, 3) no longer holds day 0 or 0.5
-    assert np.isnan(table[2, 3]) and table[2, 4] == 0.9  # a sequence on day d is not in d
-
-
-def write_satellite(tmp_path, event_times, event_latlon):
-    """Test sequences of cells (5, 5) and (-25, 35) on 2020-01-01..04, their predictions."""
-    days = pd.date_range("2020-01-01", periods=4, freq="D", tz="UTC")
-    rows = []
-    for i, t in enumerate(days):
-        rows.append((2 * i, t, 5.0, 5.0, 0.9))  # the cell of the events: high alarm
-        rows.append((2 * i + 1, t, -25.0, 35.0, 0.1))
-    seqs = pd.DataFrame(rows, columns=["index", "start", "latitude", "longitude", "p1"])
-    seqs["start"] = seqs["start"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    seqs.drop(columns="p1").to_csv(tmp_path / "sequences.csv", index=False)
-    seqs[["index", "p1"]].assign(p0=0.0, p2=0.0).to_csv(tmp_path / "pred.csv", index=False)
-    (tmp_path / "split.json").write_text(
-        json.dumps({"span": ["2019-12-01T00:00:00Z", "2020-01-04T12:00:00Z"]})
-    )
-    lat, lon = zip(*event_latlon, strict=True) if event_latlon else ((), ())
-    pd.DataFrame(
-        {
-            "time": event_times,
-            "latitude": lat,
-            "longitude": lon,
-            "kind": "independent",
-        }
-    ).to_csv(tmp_path / "events.csv", index=False)
-
-
-SAT = dict(
-    model="seqnetquake", cell_deg=10, horizon_days=2, operating_tau=0.5,
-    bandwidth_days=5, n_simulations=500, seed=0,
-)  # fmt: skip
-
-
-def test_satellite_events_count_in_their_cell_day_or_as_uncovered(tmp_path):
-    times = ["2020-01-03T06:00:00Z", "2020-01-04T01:00:00Z", "2020-01-03T00:00:00Z"]
-    write_satellite(tmp_path, times, [(5.5, 6.0), (4.0, 8.0), (60.0, 100.0)])
-    res = alarms_satellite.dataset_molchan(
-        tmp_path / "pred.csv", tmp_path / "sequences.csv", tmp_path / "split.json",
-        tmp_path / "events.csv", **SAT,
-    )  # fmt: skip
-    assert res["events"]["target"] == 2 and res["events"]["uncovered"] == 1  # no cell (60, 100)
-    assert res["period"]["start"] == "2020-01-02T00:00:00Z"
-    area = res["references"]["area"]
-    assert area["ass"] > 0.5 and area["n_event_bins"] == 2
-    assert "curated" in res["limitation"]
-    result = {"model": "seqnetquake", "cell_deg": 10, "operating_tau": 0.5}
-    write_json(
-        result | {"limitation": res["limitation"], "datasets": {"01": res}}, tmp_path / "m.json"
-    )
-    png, pdf = alarm_plots.figure_satellite_molchan(
-        tmp_path / "m.json", tmp_path / "m.png", tmp_path / "m.pdf"
-    )
-    assert png.read_bytes()[:4] == b"\x89PNG" and pdf.read_bytes()[:5] == b"%PDF-"
-
-
-def test_satellite_without_events_says_so(tmp_path):
-    write_satellite(tmp_path, [], [])
-    result = alarms_satellite.satellite_molchan(
-        [tmp_path / "pred.csv"], [tmp_path / "sequences.csv"], [tmp_path / "split.json"],
-        [tmp_path / "events.csv"], tmp_path / "m.json", tmp_path / "m.csv", datasets=["01"],
-        **SAT,
-    )  # fmt: skip
-    assert result["datasets"]["01"]["note"].startswith("no target event")
-    table = pd.read_csv(tmp_path / "m.csv")
-    assert len(table) == 1 and "no target event" in table.loc[0, "note"]
-
-
-def test_satellite_plan_reads_the_reference_datasets_test_predictions():
-    config = load_config()
-    assert alarm_plan.satellite_alarm_datasets(config) == ["01"]
-    inputs = alarm_plan.satellite_alarm_inputs(config)
-    assert inputs == {
-        "predictions": ["results/satellite/models/01/seqnetquake/predictions.csv"],
-        "sequences": ["results/satellite/datasets/01/sequences.csv"],
-        "splits": ["results/satellite/datasets/01/split.json"],
-        "events": ["results/catalog/satellite/CSES_events.csv"],
-    }
-    options = alarm_plan.satellite_molchan_options(config)
-    assert options["horizon_days"] == config["satellite_study"]["pre_seismic_days"]
-    assert (
-        alarm_plan.satellite_targets(config)[0]
-        == "results/alarms/satellite/molchan_seqnetquake.json"
-    )
-    wrong = copy.deepcopy(config)
-    wrong["satellite_study"]["alarms"]["datasets"] = ["99"]
-    with pytest.raises(ValueError, match="no dataset '99'"):
-        alarm_plan.satellite_alarm_inputs(wrong)
-    del wrong["satellite_study"]
-    assert alarm_plan.satellite_targets(wrong) == []

@@ -216,3 +216,15 @@ def test_read_decoded_names_the_file_and_the_missing_variable(tmp_path):
     )
     with pytest.raises(ValueError, match=r"bad\.nc.*latitude"):
         sq.read_decoded(path)
+
+
+def test_a_period_without_artificial_events_labels_what_the_real_ones_reach():
+    """No event of one kind (here no artificial event) matches nothing; it used to index an
+    empty array and raise IndexError."""
+    real_only = EVENTS[EVENTS["kind"] != "artificial"].reset_index(drop=True)
+    _, table, report = sq.label_sequences(DATA, real_only, KP, **OPTS)
+    # pass A's two pre-seismic windows and pass B's two storm windows near the real events;
+    # the 1.45 windows had only the artificial event: unlabelled now
+    assert table["label"].tolist() == [1, 1, 2, 2]
+    assert table["event_id"].tolist() == ["eq_a", "eq_b"] * 2
+    assert report["sequences_dropped"]["unlabelled"] == 4

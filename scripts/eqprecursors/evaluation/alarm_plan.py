@@ -12,8 +12,10 @@ observatory``, the default: each model over its own held-out period) or the comb
 observatory without held-out time; that is then reported).  A run that no experiment
 trains is trained for the alarms.
 
-Satellite (``satellite_study.alarms``): the test predictions of one model on each alarm
-dataset (default the reference dataset), per (region cell, day).
+Satellite (``satellite_study.alarms``): one model (default SeqNetQuake) trained on each
+alarm dataset (default the reference dataset) is run over the dataset's continuous test
+period -- every sequence of every half-orbit, one job per (dataset, model) -- and its
+series is scored per (region cell, day) by a numpy job.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ GROUND_MOLCHAN_JSON = "results/alarms/ground/molchan_{window}_{filter}.json"
 GROUND_MOLCHAN_TABLE = "results/tables/alarms/ground_molchan_{window}_{filter}.csv"
 GROUND_MOLCHAN_FIGURE = "results/figures/alarms/ground_molchan_{window}_{filter}.{ext}"
 MODEL_DATASETS = ("observatory", ground_plan.COMBINED)
+SKLEARN_MODELS = ("gbm", "rf")
+"""Saved as model.joblib (= ``satellite.search.SKLEARN_MODELS``, checked by a test)."""
+SATELLITE_AGGREGATE = "mean"
+"""How a cell-day's alarm pools its sequences (``evaluation.alarms_satellite.cell_days``)."""
+SATELLITE_SERIES = "results/alarms/satellite/series/{dataset}/{model}.csv"
+"""start, end, latitude, longitude, local_time, orbit, p0, p1, p2 of every continuous
+test-period sequence of one dataset (``satellite.continuous.SERIES_COLUMNS``)."""
+SATELLITE_SERIES_JSON = "results/alarms/satellite/series/{dataset}/{model}.json"
+"""Its test period, pass and sequence counts and cutting settings."""
 SATELLITE_MOLCHAN_JSON = "results/alarms/satellite/molchan_{model}.json"
 SATELLITE_MOLCHAN_TABLE = "results/tables/alarms/satellite_molchan_{model}.csv"
 SATELLITE_MOLCHAN_FIGURE = "results/figures/alarms/satellite_molchan_{model}.{ext}"
@@ -204,19 +215,29 @@ def satellite_alarm_datasets(config: dict) -> list[str]:
     return list(datasets)
 
 
-def satellite_alarm_inputs(config: dict) -> dict[str, list[str]]:
-    """Per alarm dataset, in order: predictions, sequences, split report, event catalog."""
+def satellite_alarm_model(config: dict) -> str:
+    """``satellite_study.alarms.model``, checked to be one the study trains."""
     model = config["satellite_study"]["alarms"]["model"]
     if model not in satellite_plan.models(config):
         raise ValueError(
             f"satellite_study.alarms.model = {model!r} is not trained "
             f"(satellite_study.models: {satellite_plan.models(config)})"
         )
+    return model
+
+
+def satellite_model_file(model: str) -> str:
+    """The saved model's file name (``satellite.training.model_file``)."""
+    return "model.joblib" if model in SKLEARN_MODELS else "model.keras"
+
+
+def satellite_alarm_inputs(config: dict) -> dict[str, list[str]]:
+    """Per alarm dataset, in order: continuous series, its report, the event catalog."""
+    model = satellite_alarm_model(config)
     datasets = satellite_alarm_datasets(config)
     return {
-        "predictions": [satellite_plan.model_path(d, model, "predictions.csv") for d in datasets],
-        "sequences": [satellite_plan.dataset_path(d, "sequences.csv") for d in datasets],
-        "splits": [satellite_plan.dataset_path(d, "split.json") for d in datasets],
+        "series": [SATELLITE_SERIES.format(dataset=d, model=model) for d in datasets],
+        "reports": [SATELLITE_SERIES_JSON.format(dataset=d, model=model) for d in datasets],
         "events": [
             ground_plan.SATELLITE_EVENTS_CSV.format(
                 sat=satellite_plan.dataset_row(config, d)["satellite"]
@@ -224,6 +245,33 @@ def satellite_alarm_inputs(config: dict) -> dict[str, list[str]]:
             for d in datasets
         ],
     }
+
+
+def satellite_predict_inputs(config: dict, dataset: str, model: str) -> dict[str, str]:
+    """What the continuous prediction of one (dataset, model) reads."""
+    row = satellite_plan.dataset_row(config, dataset)
+    files = {
+        "model": satellite_plan.model_path(dataset, model, satellite_model_file(model)),
+        "nc": satellite_plan.DECODED_NC.format(sat=row["satellite"]),
+        "split": satellite_plan.dataset_path(dataset, "split.json"),
+    }
+    if model not in SKLEARN_MODELS:
+        files["preprocessing"] = satellite_plan.model_path(dataset, model, "preprocessing.json")
+    return files
+
+
+def satellite_predict_options(config: dict, dataset: str) -> dict:
+    """Keyword arguments of ``satellite.continuous.predict_continuous`` but files, model."""
+    study = config["satellite_study"]
+    row = satellite_plan.dataset_row(config, dataset)
+    return dict(
+        dataset=dataset,
+        sequence_length=row["sequence_length"],
+        time_of_day=row["time_of_day"],
+        night_hours=study["night_hours"],
+        cadence_s=study["cadence_s"],
+        seed=study["tuning"]["seed"],
+    )
 
 
 def satellite_molchan_options(config: dict) -> dict:
@@ -241,6 +289,7 @@ def satellite_molchan_options(config: dict) -> dict:
         bandwidth_days=alarms["reference_bandwidth_days"],
         n_simulations=alarms["n_simulations"],
         seed=alarms["seed"],
+        aggregate=SATELLITE_AGGREGATE,
         data_kind=satellite_plan.data_kind(config, sats),
     )
 

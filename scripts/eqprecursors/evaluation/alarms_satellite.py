@@ -1,18 +1,18 @@
-"""Satellite alarms per region cell: SeqNetQuake's test predictions judged by Molchan diagrams.
+"""Satellite alarms per region cell: a model over the continuous test period, by Molchan.
 
 Space-time bins are (cell, day): cells of ``cell_deg`` x ``cell_deg`` in latitude and
-longitude, UTC days.  The alarm of bin (c, d) is the highest P(pre-seismic) that the model
-gave any test sequence observed in cell c during the ``horizon`` days before day d
-(``[d - horizon, d)``, the pre-seismic window the classes are defined by), so it uses only
-data before the day it forecasts; a target is an **independent** catalog event whose
-epicentre lies in c with its origin on day d, each event counted once.  Bins whose cell has
-no test sequence in that window have no alarm; events there are counted as ``uncovered``.
-
-**Limitation (said in every output)**: predictions exist only for the dataset's sequences,
-which are curated - kept near real (class 1) or artificial (class 0) events and in storms
-(class 2), dropped elsewhere.  Coverage therefore follows the catalog, so the diagram ranks
-alarms *within* the curated cells only; it is no continuous global forecast, and an
-uncovered event says nothing about the model.
+longitude, UTC days.  The series is the model's P(pre-seismic) of **every** sequence of
+the test period (:mod:`eqprecursors.satellite.continuous`: every half-orbit of the
+dataset's time of day, in every cell, not only the curated sequences kept near events and
+in storms).  The alarm of bin (c, d) is the **mean** P(pre-seismic) of the cell's
+sequences that end during the ``horizon`` days before day d (``[d - horizon, d)``, the
+pre-seismic window the classes are defined by), so it uses only data before the day it
+forecasts.  The mean, not the maximum: a cell's number of sequences in the horizon varies
+with latitude and orbit spacing, and the maximum of more draws is higher by chance alone.
+A target is an **independent** catalog event whose epicentre lies in c with its origin on
+day d, each event counted once.  Bins whose cell had no sequence in the horizon (the
+satellite's latitude limit, the first days of the period) have no alarm; their events are
+counted as ``uncovered``, and the coverage of the grid is reported.
 
 Reference measures: cell area (uniform in space-time) and past seismicity (area x a fitted
 background + a half-Gaussian kernel of ``bandwidth`` over the cell's independent events
@@ -32,12 +32,14 @@ from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.core.times import NS_PER_DAY, NS_PER_HOUR, format_iso, to_epoch_ns
 from eqprecursors.evaluation import molchan
 from eqprecursors.evaluation.alarms import molchan_result, reference_rows
+from eqprecursors.satellite.continuous import read_series
 
 REFERENCES = ("area", "seismicity")
-LIMITATION = (
-    "predictions exist only for the dataset's curated sequences (kept near real and "
-    "artificial events and in storms), so coverage follows the catalog: the diagram ranks "
-    "alarms within covered cells only and is no continuous global forecast"
+AGGREGATES = ("mean", "max")
+COVERAGE = (
+    "continuous: every sequence of every half-orbit of the test period in every cell (not "
+    "only the curated sequences kept near events and in storms); bins without a sequence in "
+    "the horizon have no alarm"
 )
 
 
@@ -54,22 +56,36 @@ def cell_days(
     seq_p: np.ndarray,
     days_ns: np.ndarray,
     horizon_ns: int,
+    aggregate: str = "mean",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(cells, day starts, alarm) of every (cell with a sequence) x day; NaN = no alarm.
 
-    ``seq_cells`` are integer cell ids; the alarm of (c, d) is the max of ``seq_p`` over the
-    sequences of c with time in ``[d - horizon, d)``.
+    ``seq_cells`` are integer cell ids; the alarm of (c, d) is the ``aggregate`` (mean or
+    max) of ``seq_p`` over the sequences of c with time in ``[d - horizon, d)``.
     """
-    cells = np.unique(seq_cells)
+    if aggregate not in AGGREGATES:
+        raise ValueError(f"aggregate must be one of {AGGREGATES}, got {aggregate!r}")
+    seq_cells = np.asarray(seq_cells)
+    order = np.lexsort((np.asarray(seq_ns), seq_cells))
+    cells_sorted = seq_cells[order]
+    t_all = np.asarray(seq_ns, dtype=np.int64)[order]
+    p_all = np.asarray(seq_p, dtype=float)[order]
+    cells, first = np.unique(cells_sorted, return_index=True)
+    bounds = np.r_[first, cells_sorted.size]
     out_c, out_d, out_a = [], [], []
-    for c in cells.tolist():
-        mine = seq_cells == c
-        t, p = seq_ns[mine], seq_p[mine]
-        order = np.argsort(t)
-        t, p = t[order], p[order]
+    for k, c in enumerate(cells.tolist()):
+        t, p = t_all[bounds[k] : bounds[k + 1]], p_all[bounds[k] : bounds[k + 1]]
         lo = np.searchsorted(t, days_ns - horizon_ns, side="left")
         hi = np.searchsorted(t, days_ns, side="left")
-        alarm = np.array([p[a:b].max() if b > a else np.nan for a, b in zip(lo, hi, strict=True)])
+        n = hi - lo
+        if aggregate == "mean":
+            cum = np.r_[0.0, np.cumsum(p)]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                alarm = np.where(n > 0, (cum[hi] - cum[lo]) / n, np.nan)
+        else:
+            alarm = np.array(
+                [p[a:b].max() if b > a else np.nan for a, b in zip(lo, hi, strict=True)]
+            )
         out_c.append(np.full(days_ns.size, c))
         out_d.append(days_ns)
         out_a.append(alarm)
@@ -116,31 +132,28 @@ def past_seismicity_weights(
 
 
 def dataset_molchan(
-    predictions_csv, sequences_csv, split_json, events_csv, *, model: str, cell_deg: float,
-    horizon_days: float, operating_tau: float, bandwidth_days: float, n_simulations: int,
-    seed: int,
+    series_csv, series_json, events_csv, *, model: str, cell_deg: float, horizon_days: float,
+    operating_tau: float, bandwidth_days: float, n_simulations: int, seed: int,
+    aggregate: str = "mean",
 ) -> dict[str, Any]:  # fmt: skip
-    """The cell-day Molchan evaluation of one dataset's test predictions."""
-    pred = pd.read_csv(predictions_csv)
-    seqs = pd.read_csv(sequences_csv)
-    if not {"index", "p1"} <= set(pred) or not {"index", "start", "latitude", "longitude"} <= set(
-        seqs
-    ):
-        raise ValueError(f"{predictions_csv} / {sequences_csv}: missing index, p1 or positions")
-    test = pred[["index", "p1"]].merge(seqs, on="index", how="left", validate="one_to_one")
-    if test["start"].isna().any():
-        raise ValueError(f"{predictions_csv}: predictions for sequences not in {sequences_csv}")
-    split = read_json(split_json)
-    t1 = int(to_epoch_ns([split["span"][1]])[0])
-    seq_ns = to_epoch_ns(test["start"])
+    """The cell-day Molchan evaluation of one dataset's continuous test-period series."""
+    series = read_series(series_csv)
+    report = read_json(series_json)
+    try:
+        t1 = int(to_epoch_ns([report["test_period"]["end"]])[0])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{series_json}: no test_period.end ({exc!r})") from exc
+    if not np.isfinite(series["p1"]).all():
+        raise ValueError(f"{series_csv}: a sequence has no finite p1")
+    seq_ns = series["end_ns"].to_numpy(np.int64)
     horizon_ns = int(round(horizon_days * NS_PER_DAY))
     first = int(seq_ns.min()) // NS_PER_DAY * NS_PER_DAY + NS_PER_DAY  # first day with a past
     last = (t1 + horizon_ns) // NS_PER_DAY * NS_PER_DAY
     days = np.arange(first, last + 1, NS_PER_DAY, dtype=np.int64)
-    n_lon = int(np.ceil(360 / cell_deg))
-    r, c = cell_index(test["latitude"], test["longitude"], cell_deg)
+    n_lat, n_lon = int(np.ceil(180 / cell_deg)), int(np.ceil(360 / cell_deg))
+    r, c = cell_index(series["latitude"], series["longitude"], cell_deg)
     cells, day_ns, alarm = cell_days(
-        r * n_lon + c, seq_ns, test["p1"].to_numpy(float), days, horizon_ns
+        r * n_lon + c, seq_ns, series["p1"].to_numpy(float), days, horizon_ns, aggregate
     )
     events = pd.read_csv(events_csv)
     events = events[events["kind"] == "independent"].reset_index(drop=True)
@@ -160,14 +173,23 @@ def dataset_molchan(
     covered = np.isfinite(alarm)
     centre = (cells // n_lon + 0.5) * cell_deg - 90.0
     area = np.cos(np.deg2rad(centre))[covered]
+    grid_area = n_lon * np.cos(np.deg2rad((np.arange(n_lat) + 0.5) * cell_deg - 90.0)).clip(0)
     out: dict[str, Any] = {
         "model": model,
-        "predictions": str(predictions_csv),
-        "limitation": LIMITATION,
+        "series": str(series_csv),
+        "coverage": COVERAGE,
+        "aggregate": aggregate,
+        "test_period": report["test_period"],
         "period": {"start": format_iso([first])[0], "end": format_iso([last + NS_PER_DAY])[0]},
-        "test_sequences": int(len(test)),
+        "sequences": int(len(series)),
+        "half_orbits": report.get("half_orbits_with_sequences"),
+        "curated_test_sequences": report.get("curated_test_sequences"),
         "cells_with_sequences": int(np.unique(cells).size),
+        "grid_cells": n_lat * n_lon,
+        "days": int(days.size),
         "n_bins_scored": int(covered.sum()),
+        "coverage_fraction": float(covered.sum() / (n_lat * n_lon * days.size)),
+        "coverage_area_fraction": float(area.sum() / (grid_area.sum() * days.size)),
         "events": {
             "independent": int(len(events)),
             "in_period": int(in_period.sum()),
@@ -198,9 +220,8 @@ def dataset_molchan(
 
 
 def satellite_molchan(
-    predictions_csvs: Sequence[str | Path],
-    sequences_csvs: Sequence[str | Path],
-    split_jsons: Sequence[str | Path],
+    series_csvs: Sequence[str | Path],
+    series_jsons: Sequence[str | Path],
     events_csvs: Sequence[str | Path],
     out_json: str | Path,
     out_csv: str | Path,
@@ -213,30 +234,32 @@ def satellite_molchan(
     bandwidth_days: float,
     n_simulations: int,
     seed: int,
+    aggregate: str = "mean",
     data_kind: str = "",
 ) -> dict[str, Any]:
-    """Cell-day Molchan diagrams of every dataset's test predictions (JSON) and a table."""
+    """Cell-day Molchan diagrams of every dataset's continuous series (JSON) and a table."""
     result: dict[str, Any] = {
         "study": "satellite",
         "data_kind": data_kind,
         "model": model,
         "cell_deg": cell_deg,
         "horizon_days": horizon_days,
-        "assignment": "alarm of (cell, day d) = max P(pre-seismic) of the cell's test "
-        f"sequences in [d - {horizon_days:g} d, d); target = an independent event in the cell "
-        "on day d",
-        "limitation": LIMITATION,
+        "assignment": f"alarm of (cell, day d) = {aggregate} P(pre-seismic) of the cell's "
+        f"sequences ending in [d - {horizon_days:g} d, d); target = an independent event in "
+        "the cell on day d",
+        "coverage": COVERAGE,
+        "aggregate": aggregate,
         "operating_tau": operating_tau,
         "n_simulations": n_simulations,
         "bandwidth_hours": bandwidth_days * NS_PER_DAY / NS_PER_HOUR,
         "datasets": {},
     }
-    files = zip(datasets, predictions_csvs, sequences_csvs, split_jsons, events_csvs, strict=True)
-    for ds, pred, seqs, split, events in files:
+    files = zip(datasets, series_csvs, series_jsons, events_csvs, strict=True)
+    for ds, csv, report, events in files:
         result["datasets"][ds] = dataset_molchan(
-            pred, seqs, split, events, model=model, cell_deg=cell_deg,
-            horizon_days=horizon_days, operating_tau=operating_tau,
-            bandwidth_days=bandwidth_days, n_simulations=n_simulations, seed=seed,
+            csv, report, events, model=model, cell_deg=cell_deg, horizon_days=horizon_days,
+            operating_tau=operating_tau, bandwidth_days=bandwidth_days,
+            n_simulations=n_simulations, seed=seed, aggregate=aggregate,
         )  # fmt: skip
     write_json(result, out_json)
     rows = [row for ds, res in result["datasets"].items() for row in summary_rows(ds, res)]
@@ -246,9 +269,9 @@ def satellite_molchan(
 
 
 SUMMARY_COLUMNS = [
-    "dataset", "reference", "period_start", "period_end", "test_sequences", "cells",
-    "bins_scored", "n_targets", "n_target_bins", "n_uncovered", "ass", "ass_null_mean",
-    "ass_p", "tau", "nu", "gain", "gain_p", "note",
+    "dataset", "reference", "period_start", "period_end", "sequences", "cells", "days",
+    "bins_scored", "coverage_fraction", "n_targets", "n_target_bins", "n_uncovered", "ass",
+    "ass_null_mean", "ass_p", "tau", "nu", "gain", "gain_p", "note",
 ]  # fmt: skip
 
 
@@ -258,12 +281,14 @@ def summary_rows(dataset: str, res: dict) -> list[dict[str, Any]]:
         "dataset": dataset,
         "period_start": res["period"]["start"],
         "period_end": res["period"]["end"],
-        "test_sequences": res["test_sequences"],
+        "sequences": res["sequences"],
         "cells": res["cells_with_sequences"],
+        "days": res["days"],
         "bins_scored": res["n_bins_scored"],
+        "coverage_fraction": res["coverage_fraction"],
         "n_targets": res["events"]["target"],
         "n_target_bins": res["events"]["target_bins"],
         "n_uncovered": res["events"]["uncovered"],
     }
     gains = {"gain_p": "p_value_event_bins"}
-    return reference_rows(base, res, REFERENCES, gains, "curated coverage (see the caption)")
+    return reference_rows(base, res, REFERENCES, gains, f"continuous series, {res['aggregate']}")

@@ -45,9 +45,10 @@ def _line(name: str, res: dict) -> str:
         )
     period = res["period"]
     return (
-        f"{name}: {period['start'][:10]} to {period['end'][:10]}, {res['test_sequences']} test "
-        f"sequences in {res['cells_with_sequences']} cells, {counted} "
-        f"({ev['uncovered']} of {ev['in_period']} events in cells without an alarm)"
+        f"{name}: {period['start'][:10]} to {period['end'][:10]}, {res['sequences']} "
+        f"continuous sequences in {res['cells_with_sequences']} cells "
+        f"({100 * res['coverage_fraction']:.0f} % of cell-days covered), {counted} "
+        f"({ev['uncovered']} of {ev['in_period']} events in cell-days without an alarm)"
     )
 
 
@@ -123,5 +124,9 @@ def figure_satellite_molchan(molchan_json, out_png, out_pdf=None) -> tuple[Path,
         f"{result['model']} alarms per {result['cell_deg']:g}° cell and day, "
         f"{result.get('data_kind') or 'data'}; gain at τ = {result['operating_tau']:g}"
     )
-    lines = [f"Limitation: {result['limitation']}"]
+    lines = [
+        f"Alarm: the {result['aggregate']} P(pre-seismic) of every test-period sequence of the "
+        f"cell in the {result['horizon_days']:g} days before the day (continuous series, not "
+        "only the curated test sequences)"
+    ]
     return _draw(molchan_json, result["datasets"], title, lines, out_png, out_pdf)

@@ -15,7 +15,10 @@ transfer; the metrics are :mod:`eqprecursors.evaluation.multiclass`):
 * ``training``: preprocessing, fitting (Keras, or GBM / RF) and test-part predictions.
 * ``tuning``: the Optuna TPE study on the training part only (inner validation part).
 * ``transfer``: IT, TL (fine-tuned, all layers) and DT from DEMETER to CSES.
-* ``plan``: where every file lies and which runs each figure and table shows (stdlib only).
+* ``continuous``: every sequence of a dataset's test period (all passes, all cells), cut as
+  ``sequences`` does, and a model's class probabilities of each, for the continuous alarms.
+* ``layout``: where every file lies, the dataset matrix and the labelling and split options
+  (stdlib only); ``plan``: which runs each figure and table shows (stdlib only).
 * ``figure_data``: what Figures 1-2 and Supplementary Table S1 show, from the study's files.
 
 Imports ``core`` and ``io``, never ``ground``.

@@ -281,7 +281,9 @@ def label_sequences(
             radius[sel],
             pre_seismic_days,
         )
-        matches[kind] = (np.where(best >= 0, sel[np.maximum(best, 0)], -1), dist)
+        # no event of this kind (a quiet mission period): nothing matches, nothing to index
+        event_of = sel[np.maximum(best, 0)] if sel.size else np.full(best.shape, -1)
+        matches[kind] = (np.where(best >= 0, event_of, -1), dist)
     seismic = matches["independent"][0] >= 0
     non_seismic = matches["artificial"][0] >= 0
     label = assign_labels(max_kp > kp_threshold, seismic, non_seismic, storm_scope=storm_scope)
