@@ -345,24 +345,11 @@ def satellite_dataset_input(pattern):
 
 def satellite_label_options(wildcards):
     """Keyword arguments of eqprecursors.satellite.sequences.make_dataset for one dataset."""
-    study = config["satellite_study"]
-    row = satellite_dataset(wildcards)
-    return dict(
-        satellite=row["satellite"],
-        sequence_length=row["sequence_length"],
-        spatial_window=row["spatial_window"],
-        time_of_day=row["time_of_day"],
-        night_hours=study["night_hours"],
-        pre_seismic_days=study["pre_seismic_days"],
-        kp_threshold=study["kp_threshold"],
-        storm_scope=study["storm_scope"],
-        cadence_s=study["cadence_s"],
-    )
+    return satellite_plan.label_options(config, wildcards.dataset)
 
 
 def satellite_split_options(wildcards):
-    study = config["satellite_study"]
-    return dict(study["split"], pre_seismic_days=study["pre_seismic_days"])
+    return satellite_plan.split_options(config)
 
 
 def satellite_dataset_file(name):

@@ -1,12 +1,13 @@
-# Injection-recovery sweeps (section `sensitivity`): for each (amplitude, seed) point the
-# generator writes data with a precursor of that amplitude (0: none, the null), the study's
-# own pipeline labels, splits, trains and scores it on held-out data; a table, a summary
-# (MCC per amplitude, logistic fit, minimum detectable amplitude, the null's p) and a figure
-# follow. Points, paths and options: eqprecursors.evaluation.sensitivity_plan; params are
-# functions, so a config without a sweep never evaluates them.
-from eqprecursors.evaluation import sensitivity_plan  # noqa: E402
+# Injection-recovery sweeps (section `sensitivity`): for each (years, shape, amplitude, seed)
+# point the generator writes that much data with a precursor of that shape and amplitude (0:
+# none, the null, shape "none"), the study's own pipeline labels, splits, trains and scores it
+# on held-out data; a table, a summary per (years, shape) (MCC per amplitude, logistic fit,
+# minimum detectable amplitude, the null's p) and a figure follow. Grid, points and paths:
+# eqprecursors.evaluation.sensitivity_plan; each rule's arguments: sensitivity_options;
+# params are functions, so a config without a sweep never evaluates them.
+from eqprecursors.evaluation import sensitivity_options, sensitivity_plan  # noqa: E402
 
-sensitivity_plan.check_config(config)
+sensitivity_options.check_config(config)
 SENSITIVITY_GROUND_POINT = sensitivity_plan.POINT_JSON.replace("{study}", "ground")
 SENSITIVITY_GROUND_WORK = sensitivity_plan.POINT_DIR.replace("{study}", "ground")
 SENSITIVITY_SATELLITE_POINT = sensitivity_plan.POINT_JSON.replace("{study}", "satellite")
@@ -29,8 +30,8 @@ rule sensitivity_ground_catalog:
     resources:
         mem_mb=1000,
     params:
-        site=lambda wildcards: sensitivity_plan.ground_catalog_site(config),
-        options=lambda wildcards: sensitivity_plan.ground_catalog_options(config, wildcards.seed),
+        site=lambda wildcards: sensitivity_options.ground_catalog_site(config),
+        options=lambda wildcards: sensitivity_options.ground_catalog_options(config, wildcards.seed),
     script:
         "../scripts/generate_catalog.py"
 
@@ -42,10 +43,11 @@ rule sensitivity_ground_events:
     output:
         sensitivity_plan.GROUND_EVENTS,
     log:
-        "logs/sensitivity/ground_events/seed{seed}.log",
+        "logs/sensitivity/ground_events/{years}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/sensitivity/ground_events/seed{seed}.tsv"
+        "results/benchmarks/sensitivity/ground_events/{years}/seed{seed}.tsv"
     wildcard_constraints:
+        years=sensitivity_plan.YEARS,
         seed=sensitivity_plan.SEED,
     conda:
         "../envs/data.yaml"
@@ -54,11 +56,21 @@ rule sensitivity_ground_events:
         mem_mb=1000,
     params:
         fmt="usgs_csv",
-        latitude=lambda wildcards: sensitivity_plan.ground_selection_options(config)["latitude"],
-        longitude=lambda wildcards: sensitivity_plan.ground_selection_options(config)["longitude"],
-        start=lambda wildcards: sensitivity_plan.ground_selection_options(config)["start"],
-        end=lambda wildcards: sensitivity_plan.ground_selection_options(config)["end"],
-        selection=lambda wildcards: sensitivity_plan.ground_selection_options(config)["selection"],
+        latitude=lambda wildcards: sensitivity_options.ground_selection_options(
+            config, wildcards.years
+        )["latitude"],
+        longitude=lambda wildcards: sensitivity_options.ground_selection_options(
+            config, wildcards.years
+        )["longitude"],
+        start=lambda wildcards: sensitivity_options.ground_selection_options(
+            config, wildcards.years
+        )["start"],
+        end=lambda wildcards: sensitivity_options.ground_selection_options(
+            config, wildcards.years
+        )["end"],
+        selection=lambda wildcards: sensitivity_options.ground_selection_options(
+            config, wildcards.years
+        )["selection"],
     script:
         "../scripts/select_catalog.py"
 
@@ -70,10 +82,11 @@ rule sensitivity_ground_exclusion:
     output:
         sensitivity_plan.GROUND_EXCLUSION,
     log:
-        "logs/sensitivity/ground_exclusion/seed{seed}.log",
+        "logs/sensitivity/ground_exclusion/{years}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/sensitivity/ground_exclusion/seed{seed}.tsv"
+        "results/benchmarks/sensitivity/ground_exclusion/{years}/seed{seed}.tsv"
     wildcard_constraints:
+        years=sensitivity_plan.YEARS,
         seed=sensitivity_plan.SEED,
     conda:
         "../envs/data.yaml"
@@ -82,7 +95,9 @@ rule sensitivity_ground_exclusion:
         mem_mb=1000,
     params:
         fmt="usgs_csv",
-        options=lambda wildcards: sensitivity_plan.ground_exclusion_options(config),
+        options=lambda wildcards: sensitivity_options.ground_exclusion_options(
+            config, wildcards.years
+        ),
     script:
         "../scripts/exclusion_catalog.py"
 
@@ -96,10 +111,12 @@ rule generate_sensitivity_ground:
         raw=temp(directory(sensitivity_plan.GROUND_RAW_DIR)),
         truth=sensitivity_plan.GROUND_TRUTH,
     log:
-        "logs/sensitivity/generate_ground/{amplitude}_seed{seed}.log",
+        "logs/sensitivity/generate_ground/{years}/{shape}/{amplitude}_seed{seed}.log",
     benchmark:
-        "results/benchmarks/sensitivity/generate_ground/{amplitude}_seed{seed}.tsv"
+        "results/benchmarks/sensitivity/generate_ground/{years}/{shape}/{amplitude}_seed{seed}.tsv"
     wildcard_constraints:
+        years=sensitivity_plan.YEARS,
+        shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
     conda:
@@ -108,8 +125,12 @@ rule generate_sensitivity_ground:
     resources:
         mem_mb=4000,
     params:
-        options=lambda wildcards: sensitivity_plan.ground_generator_options(
-            config, wildcards.amplitude, wildcards.seed
+        options=lambda wildcards: sensitivity_options.ground_generator_options(
+            config,
+            wildcards.amplitude,
+            wildcards.seed,
+            years=wildcards.years,
+            shape=wildcards.shape,
         ),
     script:
         "../scripts/sensitivity_generate_ground.py"
@@ -122,15 +143,17 @@ rule sensitivity_ground_point:
         events=sensitivity_plan.GROUND_EVENTS,
         kp=KP_CSV,
         truth=sensitivity_plan.GROUND_TRUTH,
-        exclusion=lambda wildcards: sensitivity_plan.ground_exclusion_inputs(config),
+        exclusion=lambda wildcards: sensitivity_options.ground_exclusion_inputs(config),
     output:
         point=SENSITIVITY_GROUND_POINT,
         work=directory(SENSITIVITY_GROUND_WORK),
     log:
-        "logs/sensitivity/ground_point/{amplitude}_seed{seed}.log",
+        "logs/sensitivity/ground_point/{years}/{shape}/{amplitude}_seed{seed}.log",
     benchmark:
-        "results/benchmarks/sensitivity/ground_point/{amplitude}_seed{seed}.tsv"
+        "results/benchmarks/sensitivity/ground_point/{years}/{shape}/{amplitude}_seed{seed}.tsv"
     wildcard_constraints:
+        years=sensitivity_plan.YEARS,
+        shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
     conda:
@@ -139,7 +162,9 @@ rule sensitivity_ground_point:
     resources:
         mem_mb=6000,
     params:
-        options=lambda wildcards: sensitivity_plan.ground_point_options(config, wildcards.seed),
+        options=lambda wildcards: sensitivity_options.ground_point_options(
+            config, wildcards.seed, years=wildcards.years, shape=wildcards.shape
+        ),
     script:
         "../scripts/sensitivity_ground_point.py"
 
@@ -149,15 +174,17 @@ rule generate_sensitivity_satellite:
     event of the study's catalog, its seed, the settings of the sweep's dataset."""
     input:
         kp=KP_CSV,
-        events=lambda wildcards: [sensitivity_plan.satellite_events_file(config)],
+        events=lambda wildcards: [sensitivity_options.satellite_events_file(config)],
     output:
         raw=temp(directory(sensitivity_plan.SATELLITE_RAW_DIR)),
         truth=sensitivity_plan.SATELLITE_TRUTH,
     log:
-        "logs/sensitivity/generate_satellite/{amplitude}_seed{seed}.log",
+        "logs/sensitivity/generate_satellite/{years}/{shape}/{amplitude}_seed{seed}.log",
     benchmark:
-        "results/benchmarks/sensitivity/generate_satellite/{amplitude}_seed{seed}.tsv"
+        "results/benchmarks/sensitivity/generate_satellite/{years}/{shape}/{amplitude}_seed{seed}.tsv"
     wildcard_constraints:
+        years=sensitivity_plan.YEARS,
+        shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
     conda:
@@ -166,8 +193,12 @@ rule generate_sensitivity_satellite:
     resources:
         mem_mb=4000,
     params:
-        options=lambda wildcards: sensitivity_plan.satellite_generator_options(
-            config, wildcards.amplitude, wildcards.seed
+        options=lambda wildcards: sensitivity_options.satellite_generator_options(
+            config,
+            wildcards.amplitude,
+            wildcards.seed,
+            years=wildcards.years,
+            shape=wildcards.shape,
         ),
     script:
         "../scripts/generate_satellite.py"
@@ -177,17 +208,19 @@ rule sensitivity_satellite_point:
     """Decode, label, split, fit SeqNetQuake (fixed parameters) and score one point: one row."""
     input:
         raw=sensitivity_plan.SATELLITE_RAW_DIR,
-        events=lambda wildcards: sensitivity_plan.satellite_events_file(config),
+        events=lambda wildcards: sensitivity_options.satellite_events_file(config),
         kp=KP_CSV,
         truth=sensitivity_plan.SATELLITE_TRUTH,
     output:
         point=SENSITIVITY_SATELLITE_POINT,
         work=directory(SENSITIVITY_SATELLITE_WORK),
     log:
-        "logs/sensitivity/satellite_point/{amplitude}_seed{seed}.log",
+        "logs/sensitivity/satellite_point/{years}/{shape}/{amplitude}_seed{seed}.log",
     benchmark:
-        "results/benchmarks/sensitivity/satellite_point/{amplitude}_seed{seed}.tsv"
+        "results/benchmarks/sensitivity/satellite_point/{years}/{shape}/{amplitude}_seed{seed}.tsv"
     wildcard_constraints:
+        years=sensitivity_plan.YEARS,
+        shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
     conda:
@@ -196,13 +229,16 @@ rule sensitivity_satellite_point:
     resources:
         mem_mb=6000,
     params:
-        options=lambda wildcards: sensitivity_plan.satellite_point_options(config, wildcards.seed),
+        options=lambda wildcards: sensitivity_options.satellite_point_options(
+            config, wildcards.seed, years=wildcards.years, shape=wildcards.shape
+        ),
     script:
         "../scripts/sensitivity_satellite_point.py"
 
 
 rule sensitivity_table:
-    """One sweep's points in one table: amplitude, seed, n, MCC, F1, AUC, p and their support."""
+    """One sweep's points in one table: years, shape, amplitude, seed, n, MCC, F1, AUC, p and
+    their support."""
     input:
         lambda wildcards: sensitivity_plan.point_files(config, wildcards.study),
     output:
@@ -227,7 +263,8 @@ rule sensitivity_table:
 
 
 rule sensitivity_summary:
-    """MCC per amplitude across seeds, logistic fit (A50, A90), detectable amplitude, null."""
+    """Per (years, shape): MCC per amplitude across seeds, logistic fit (A50, A90), detectable
+    amplitude, null."""
     input:
         table_csv=sensitivity_plan.TABLE_CSV,
     output:
@@ -246,13 +283,14 @@ rule sensitivity_summary:
         mem_mb=1000,
     params:
         function=sensitivity_plan.SUMMARY_FUNCTION,
-        kwargs=lambda wildcards: dict(unit=sensitivity_plan.UNITS[wildcards.study]),
+        kwargs=lambda wildcards: sensitivity_options.summary_options(config, wildcards.study),
     script:
         "../scripts/figure.py"
 
 
 rule figure_sensitivity:
-    """MCC against injected amplitude with its band across seeds, the fit and the null."""
+    """MCC against injected amplitude with its band across seeds, the fit and the null, one
+    curve per (years, shape)."""
     input:
         summary=sensitivity_plan.SUMMARY_JSON,
     output:
@@ -274,6 +312,6 @@ rule figure_sensitivity:
     resources:
         mem_mb=2000,
     params:
-        kwargs=lambda wildcards: sensitivity_plan.figure_options(config, wildcards.study),
+        kwargs=lambda wildcards: sensitivity_options.figure_options(config, wildcards.study),
     script:
         "../scripts/sensitivity_figure.py"

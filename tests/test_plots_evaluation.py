@@ -160,3 +160,20 @@ def test_sensitivity_figure_shows_a_failed_null_and_missing_marks(tmp_path, draw
     assert "NULL FAILS" in drawn[0].get_suptitle()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "no amplitude detectable (MCC CI above 0)" in legend
+
+
+def test_sensitivity_figure_draws_a_single_seed_summary_read_back_from_json(tmp_path, drawn):
+    """One seed per amplitude (the paper rehearsal's sweep) has no spread: its CI bounds are
+    NaN, written as JSON null; the figure draws the means and leaves the band empty."""
+    import json
+
+    rows = [
+        {"amplitude": a, "seed": 1, "n": 40, "mcc": m, "f1": 0.5, "auc": 0.5, "p": p}
+        for a, m, p in ((0, 0.02, 0.6), (10, 0.3, 0.04), (30, 0.9, 0.001))
+    ]
+    s = summarize_sensitivity(pd.DataFrame(rows), n_bootstrap=20)
+    s = json.loads(json.dumps(s, default=float).replace("NaN", "null"))
+    assert s["per_amplitude"][1]["mcc_low"] is None
+    plots.figure_sensitivity(s, tmp_path / "s.png", unit="nT", title="single seed")
+    (mean,) = by_gid(drawn[0].axes[1], "mcc_mean")
+    np.testing.assert_allclose(mean.get_ydata(), [0.3, 0.9])

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
+from eqprecursors.evaluation import sensitivity_options as so
 from eqprecursors.evaluation import sensitivity_plan as plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,11 +36,13 @@ def config():
     config = copy.deepcopy(config)
     config["sensitivity"]["ground"].update(
         amplitudes_nT=[0, float(STRONG)],
+        years=[1],
+        amplitudes_for_years=None,
         seeds=[SEED],
         training={"epochs": 10},
         evaluation={"n_bootstrap": 200, "n_permutations": 200},
     )
-    plan.check_config(config)
+    so.check_config(config)
     return config
 
 
@@ -57,19 +60,19 @@ def sweep(config, tmp_path_factory):
     raw_catalog, events, exclusion = tmp / "catalog.csv", tmp / "events.csv", tmp / "excl.csv"
     generate_catalog_file(
         raw_catalog,
-        site=plan.ground_catalog_site(config),
-        **plan.ground_catalog_options(config, SEED),
+        site=so.ground_catalog_site(config),
+        **so.ground_catalog_options(config, SEED),
     )
-    where = plan.ground_selection_options(config)  # as scripts/select_catalog.py passes it
+    where = so.ground_selection_options(config)  # as scripts/select_catalog.py passes it
     select_catalog_file(raw_catalog, events, fmt="usgs_csv", **where.pop("selection"), **where)
     exclusion_catalog_file(
-        raw_catalog, exclusion, fmt="usgs_csv", **plan.ground_exclusion_options(config)
+        raw_catalog, exclusion, fmt="usgs_csv", **so.ground_exclusion_options(config)
     )
     out = {}
-    for amplitude, _ in plan.points(config, "ground"):
+    for _, _, amplitude, _ in plan.points(config, "ground"):
         raw, truth = tmp / f"raw_{amplitude}", tmp / f"truth_{amplitude}.csv"
         generate_ground_files(
-            raw, kp, events, truth, **plan.ground_generator_options(config, amplitude, SEED)
+            raw, kp, events, truth, **so.ground_generator_options(config, amplitude, SEED)
         )
         work = tmp / f"point_{amplitude}"
         row = run_point(
@@ -81,7 +84,7 @@ def sweep(config, tmp_path_factory):
             work_dir=work,
             exclusion_csv=exclusion,
             amplitude=float(amplitude),
-            **plan.ground_point_options(config, SEED),
+            **so.ground_point_options(config, SEED),
         )
         out[amplitude] = (row, {"truth": truth, "labels": work / "dataset" / "labels.csv"})
     return out

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from snakemake.utils import update_config, validate
 
+from eqprecursors.evaluation import sensitivity_options as so
 from eqprecursors.evaluation import sensitivity_plan as plan
 from eqprecursors.evaluation import sensitivity_points as points
 
@@ -50,22 +51,72 @@ def with_sweep(config: dict, **ground) -> dict:
 
 
 # ------------------------------------------------------------------ points and targets
-def test_default_points_are_amplitude_major(default):
-    assert plan.points(default, "ground") == [
-        ("0", 1),
-        ("0", 2),
-        ("0", 3),
-        ("1", 1),
-        ("1", 2),
-        ("1", 3),
-        ("10", 1),
-        ("10", 2),
-        ("10", 3),
-    ]
+def test_default_points_are_years_then_amplitude_major(default):
+    one = [("1y", "none", "0", s) for s in (1, 2, 3)]
+    one += [("1y", "ulf_burst", a, s) for a in ("1", "10") for s in (1, 2, 3)]
+    # half a year at 0 and 10 nT only (amplitudes_for_years)
+    half = [("0.5y", "none", "0", s) for s in (1, 2, 3)]
+    half += [("0.5y", "ulf_burst", "10", s) for s in (1, 2, 3)]
+    assert plan.points(default, "ground") == one + half
     assert plan.point_files(default, "ground")[:2] == [
-        "results/sensitivity/ground/points/0_seed1.json",
-        "results/sensitivity/ground/points/0_seed2.json",
+        "results/sensitivity/ground/points/1y/none/0_seed1.json",
+        "results/sensitivity/ground/points/1y/none/0_seed2.json",
     ]
+    assert so.combinations(default, "ground") == [[1.0, "ulf_burst"], [0.5, "ulf_burst"]]
+
+
+def test_a_shapes_axis_shares_the_null(default):
+    config = with_sweep(default, shapes=["ulf_burst", "polarization"], amplitudes_for_years=None)
+    pts = plan.points(config, "ground")
+    assert pts.count(("1y", "none", "0", 1)) == 1
+    assert ("1y", "polarization", "1", 2) in pts and ("0.5y", "ulf_burst", "1", 3) in pts
+    assert len(pts) == 2 * (3 + 2 * 2 * 3)  # years x (null + amplitudes x shapes x seeds)
+    injection = so.ground_injection(config, "10", "polarization")
+    assert (injection["shape"], injection["enabled"]) == ("polarization", True)
+    assert so.ground_injection(config, "0", "none")["enabled"] is False
+    with pytest.raises(ValueError, match="shape 'none'"):
+        so.ground_injection(config, "10", "none")
+    with pytest.raises(ValueError, match="the null"):
+        so.ground_injection(config, "0", "ulf_burst")
+
+
+def test_the_plans_shapes_are_the_generators():
+    from eqprecursors.synthetic import injection
+
+    assert plan.SHAPES == {
+        "ground": injection.GROUND_SHAPES,
+        "satellite": injection.SATELLITE_SHAPES,
+    }
+
+
+@pytest.mark.parametrize("value, label", [(1, "1y"), (0.5, "0.5y"), (2.0, "2y"), (None, "mission")])
+def test_years_labels_round_trip_and_match_the_wildcard(value, label):
+    assert plan.years_label(value) == label
+    assert re.fullmatch(plan.YEARS, label)
+    assert plan.years_value(label) == value
+
+
+def test_shorter_years_share_the_longest_catalog(default):
+    assert so.ground_catalog_site(default)["end"] == "2016-12-31"
+    assert so.ground_selection_options(default, "0.5y")["end"] == "2016-07-01"
+    assert so.ground_generator_options(default, "10", 1, years="0.5y")["end"] == "2016-07-01"
+    assert so.ground_point_options(default, 1, years="0.5y", shape="none")["years"] == 0.5
+
+
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        ({"amplitudes_for_years": [0, 3]}, "sensitivity.ground.amplitudes_for_years"),
+        (
+            {"shapes": ["ulf_burst"], "injection": {"lead_hours": 24, "shape": "polarization"}},
+            "injection.shape",
+        ),
+    ],
+)
+def test_axis_errors_name_the_key(default, change, key):
+    config = with_sweep(default, **change)
+    with pytest.raises(ValueError, match=re.escape(key)):
+        so.check_config(config)
 
 
 def test_default_targets(default):
@@ -83,12 +134,12 @@ def test_default_targets(default):
         "results/figures/sensitivity/satellite.pdf",
     ]
     assert plan.points(default, "satellite") == [
-        ("0", 1),
-        ("0", 2),
-        ("10", 1),
-        ("10", 2),
-        ("40", 1),
-        ("40", 2),
+        ("mission", "none", "0", 1),
+        ("mission", "none", "0", 2),
+        ("mission", "step", "10", 1),
+        ("mission", "step", "10", 2),
+        ("mission", "step", "40", 1),
+        ("mission", "step", "40", 2),
     ]
 
 
@@ -96,7 +147,7 @@ def test_no_section_no_targets(default):
     config = {k: v for k, v in default.items() if k != "sensitivity"}
     assert plan.studies(config) == []
     assert plan.targets(config) == []
-    plan.check_config(config)  # nothing to check
+    so.check_config(config)  # nothing to check
     with pytest.raises(ValueError, match="no sensitivity.ground section"):
         plan.points(config, "ground")
 
@@ -151,44 +202,45 @@ def test_schema_fills_the_sweep_defaults(default):
 
 # ------------------------------------------------------------------- the ground sweep
 def test_period_counts_calendar_years_and_days(default):
-    assert plan.ground_period(default) == ("2016-01-01", "2016-12-31")
-    assert plan.ground_period(with_sweep(default, years=2)) == ("2016-01-01", "2017-12-31")
+    assert so.ground_period(default) == ("2016-01-01", "2016-12-31")
+    assert so.ground_period(with_sweep(default, years=[2])) == ("2016-01-01", "2017-12-31")
     # 0.5 years = 183 days of 365.25 / 2
-    assert plan.ground_period(with_sweep(default, years=0.5, start="2016-03-01")) == (
+    assert so.ground_period(with_sweep(default, years=[0.5], start="2016-03-01")) == (
         "2016-03-01",
         "2016-08-30",
     )
 
 
 def test_site_from_an_observatory(default):
-    site = plan.ground_site(default)
+    site = so.ground_site(default)
     assert (site["code"], site["latitude"], site["longitude"]) == ("DUR", 41.39, 14.28)
     assert site["selection"] == {
         "min_magnitude": 4.0,
         "max_distance_km": 200.0,
         "max_depth_km": 30.0,
+        "magnitude_type": "moment",
     }
     # DUR's exclusion: M >= 4 (config), radius null -> the selection's 200 km
     assert site["exclusion"] == {"radius_km": 200.0, "min_magnitude": 4.0}
-    catalog_site = plan.ground_catalog_site(default)
+    catalog_site = so.ground_catalog_site(default)
     assert (catalog_site["start"], catalog_site["end"]) == ("2016-01-01", "2016-12-31")
 
 
 def test_a_written_out_site_takes_the_papers_selection(default):
     config = with_sweep(default, site={"latitude": 45.0, "longitude": 10.0})
-    site = plan.ground_site(config)
+    site = so.ground_site(config)
     assert (site["code"], site["name"], site["elevation"]) == ("SYN", "SYN", 0.0)
-    assert site["selection"] == plan.PAPER_SELECTION
+    assert site["selection"] == so.PAPER_SELECTION
     assert site["exclusion"] == {"radius_km": 200.0, "min_magnitude": None}
 
 
 def test_catalog_and_generator_options_carry_the_points_seed(default):
-    assert plan.ground_catalog_options(default, "3") == {
+    assert so.ground_catalog_options(default, "3") == {
         "rate_per_year": 200,
         "min_magnitude": 4.0,
         "seed": 3,
     }
-    options = plan.ground_generator_options(default, "1", "2")
+    options = so.ground_generator_options(default, "1", "2")
     assert options["seed"] == 2
     assert options["iaga_code"] == "DUR"
     assert (options["start"], options["end"]) == ("2016-01-01", "2016-12-31")
@@ -203,16 +255,16 @@ def test_catalog_and_generator_options_carry_the_points_seed(default):
 
 def test_injection_is_the_studys_with_the_sweeps_timing_and_the_points_amplitude(default):
     base = default["synthetic"]["injection"]["ground"]
-    strong = plan.ground_injection(default, "10")
+    strong = so.ground_injection(default, "10")
     assert strong == {**base, "lead_hours": 24, "duration_hours": 24, "amplitude_nT": 10.0}
     assert strong["enabled"] is True and strong["decay"] == "exponential"
-    null = plan.ground_injection(default, "0")
+    null = so.ground_injection(default, "0")
     assert (null["enabled"], null["amplitude_nT"]) == (False, 0.0)
     assert base["amplitude_nT"] == 10.0 and base["lead_hours"] == 168  # config untouched
 
 
 def test_point_options_merge_the_overrides_and_seed_everything(default):
-    options = plan.ground_point_options(default, "2")
+    options = so.ground_point_options(default, "2")
     cnn = default["ground_cnn"]
     assert options["seed"] == 2
     assert options["window"] == "day"
@@ -229,21 +281,21 @@ def test_point_options_merge_the_overrides_and_seed_everything(default):
     assert options["baselines"]["seed"] == 2
     assert options["baselines"]["kp_threshold"] == cnn["labelling"]["kp_threshold"]
     assert options["baselines"]["filter"] == "filtered"
-    assert options["period"] == ["2016-01-01", "2016-12-31"]
+    assert (options["years"], options["shape"]) == (1.0, "ulf_burst")
     assert cnn["labelling"]["exclusion_hours"] == 168  # not changed in place
 
 
 def test_exclusion_events_follow_the_study(default):
-    assert plan.exclude_all_events(default) is True
+    assert so.exclude_all_events(default) is True
     config = copy.deepcopy(default)
     config["ground_cnn"]["labelling"]["exclude_all_catalog_events"] = False
-    assert plan.exclude_all_events(config) is False
-    assert plan.ground_exclusion_inputs(config) == []
+    assert so.exclude_all_events(config) is False
+    assert so.ground_exclusion_inputs(config) == []
     assert (
-        plan.ground_exclusion_inputs(default)
-        == "results/sensitivity/ground/seed{seed}/exclusion.csv"
+        so.ground_exclusion_inputs(default)
+        == "results/sensitivity/ground/{years}/seed{seed}/exclusion.csv"
     )
-    assert plan.ground_exclusion_options(default)["margin_hours"] == 24
+    assert so.ground_exclusion_options(default)["margin_hours"] == 24
 
 
 @pytest.mark.parametrize(
@@ -259,25 +311,32 @@ def test_exclusion_events_follow_the_study(default):
 def test_cross_key_errors_name_the_key(default, change, key):
     config = with_sweep(default, **change)
     with pytest.raises(ValueError, match=re.escape(key)):
-        plan.check_config(config)
+        so.check_config(config)
 
 
 def test_a_satellite_sweep_needs_a_dataset_of_the_study(default):
     config = copy.deepcopy(default)
     config["sensitivity"]["satellite"] = {"dataset": "99"}
     with pytest.raises(ValueError, match="sensitivity.satellite.dataset"):
-        plan.check_config(config)
+        so.check_config(config)
 
 
 def test_the_plan_imports_only_the_standard_library():
     """The DAG imports it: numpy, pandas or keras there would slow every dry run."""
-    tree = ast.parse((ROOT / "scripts/eqprecursors/evaluation/sensitivity_plan.py").read_text())
+    for module in ("sensitivity_plan", "sensitivity_options"):
+        check_standard_library(ROOT / f"scripts/eqprecursors/evaluation/{module}.py")
+
+
+def check_standard_library(path):
+    tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
             for name in names:
                 # the two other plan modules it reads are standard library only too
                 allowed = {"eqprecursors.ground.plan", "eqprecursors.satellite.search"}
+                allowed |= {"eqprecursors.satellite.layout", "eqprecursors.evaluation"}
+                allowed |= {"eqprecursors.evaluation.sensitivity_plan", "eqprecursors.satellite"}
                 assert name.split(".")[0] in {"__future__", "datetime"} or name in allowed, name
 
 
@@ -306,6 +365,7 @@ def row(amplitude: float, seed: int, mcc: float = 0.1, p: float = 0.4) -> dict:
         n_train=80,
         n_events=100,
         years=1.0,
+        shape="none" if amplitude == 0 else "ulf_burst",
         n_windows_event=60,
         n_windows_quiet=55,
         n_injected=0 if amplitude == 0 else 100,
@@ -334,6 +394,7 @@ def test_point_row_refuses_a_report_without_the_permutation_p():
             n_train=1,
             n_events=1,
             years=1,
+            shape="none",
             n_windows_event=1,
             n_windows_quiet=1,
             n_injected=0,
@@ -387,7 +448,7 @@ def test_table_refuses_repeats_a_missing_null_and_foreign_files(tmp_path):
 
 
 def test_a_point_without_quiet_validation_windows_cannot_be_scored():
-    from eqprecursors.evaluation.sensitivity_ground import check_scorable, years_of
+    from eqprecursors.evaluation.sensitivity_ground import check_scorable
 
     ok = {"class_counts": {"train": {"0": 5, "1": 6}, "val": {"0": 2, "1": 1}}}
     check_scorable(ok, "point")
@@ -395,7 +456,7 @@ def test_a_point_without_quiet_validation_windows_cannot_be_scored():
     bad["class_counts"]["val"]["0"] = 0
     with pytest.raises(ValueError, match="no val quiet windows.*rate_per_year"):
         check_scorable(bad, "point")
-    assert years_of(["2016-01-01", "2016-12-31"]) == pytest.approx(366 / 365.25)
+    assert plan.period_years("2016-01-01", "2016-12-31") == pytest.approx(366 / 365.25)
 
 
 # ----------------------------------------------------------------- the satellite sweep
@@ -405,7 +466,7 @@ def with_satellite(default):
     config = copy.deepcopy(default)
     config["sensitivity"]["satellite"] = {"mission": {"orbits_per_day": 7}}
     validate(config, str(SCHEMA))
-    plan.check_config(config)
+    so.check_config(config)
     return config
 
 
@@ -414,27 +475,27 @@ def test_satellite_sweep_defaults_and_targets(with_satellite):
     assert (spec["dataset"], spec["amplitudes_percent"][0], spec["te_per_ne"]) == ("01", 0, None)
     assert plan.studies(with_satellite) == ["ground", "satellite"]
     assert "results/sensitivity/satellite.csv" in plan.targets(with_satellite)
-    assert plan.point_json("satellite", "10", 2) == (
-        "results/sensitivity/satellite/points/10_seed2.json"
+    assert plan.point_json("satellite", "mission", "step", "10", 2) == (
+        "results/sensitivity/satellite/points/mission/step/10_seed2.json"
     )
-    assert plan.satellite_events_file(with_satellite) == "results/catalog/satellite/CSES_events.csv"
+    assert so.satellite_events_file(with_satellite) == "results/catalog/satellite/CSES_events.csv"
 
 
 def test_satellite_injection_scales_te_with_ne(with_satellite):
     # the default's synthetic step: +20 % Ne, -10 % Te -> Te moves -0.5 % per % of Ne
-    assert plan.satellite_te_per_ne(with_satellite) == -0.5
-    step = plan.satellite_injection(with_satellite, "40")
+    assert so.satellite_te_per_ne(with_satellite) == -0.5
+    step = so.satellite_injection(with_satellite, "40")
     assert (step["enabled"], step["ne_percent"], step["te_percent"]) == (True, 40.0, -20.0)
     assert (step["shape"], step["lead_hours"]) == ("step", 360)
-    null = plan.satellite_injection(with_satellite, "0")
+    null = so.satellite_injection(with_satellite, "0")
     assert (null["enabled"], null["ne_percent"], null["te_percent"]) == (False, 0.0, 0.0)
     config = copy.deepcopy(with_satellite)
     config["sensitivity"]["satellite"]["te_per_ne"] = -1
-    assert plan.satellite_injection(config, "10")["te_percent"] == -10.0
+    assert so.satellite_injection(config, "10")["te_percent"] == -10.0
 
 
 def test_satellite_generator_options_are_the_missions_with_the_sweeps_overrides(with_satellite):
-    options = plan.satellite_generator_options(with_satellite, "10", "3")
+    options = so.satellite_generator_options(with_satellite, "10", "3")
     assert options["mission"] == "cses"
     assert (options["start"], options["end"]) == ("2019-09-01", "2019-10-31")
     assert (options["orbits_per_day"], options["sample_s"]) == (7, 1.5)
@@ -444,7 +505,7 @@ def test_satellite_generator_options_are_the_missions_with_the_sweeps_overrides(
 
 
 def test_satellite_point_options_follow_the_dataset(with_satellite):
-    options = plan.satellite_point_options(with_satellite, "2")
+    options = so.satellite_point_options(with_satellite, "2")
     assert options["labelling"] == {
         "satellite": "CSES",
         "sequence_length": 10,
@@ -462,7 +523,8 @@ def test_satellite_point_options_follow_the_dataset(with_satellite):
     assert options["split"] == {"train_fraction": 0.8, "guard_hours": 24, "pre_seismic_days": 15}
     assert options["evaluation"]["seed"] == 2
     assert options["params"]["nb_epochs"] == 10
-    assert options["period"] == ["2019-09-01", "2019-10-31"]
+    assert (options["decode"]["start"], options["decode"]["end"]) == ("2019-09-01", "2019-10-31")
+    assert options["years"] == pytest.approx(61 / 365.25)  # the mission period's length
 
 
 @pytest.mark.parametrize(
@@ -477,7 +539,7 @@ def test_satellite_errors_name_the_key(with_satellite, change, key):
     config = copy.deepcopy(with_satellite)
     config["sensitivity"]["satellite"].update(change)
     with pytest.raises(ValueError, match=re.escape(key)):
-        plan.check_config(config)
+        so.check_config(config)
 
 
 def test_pre_seismic_scores_leave_the_storm_class_out():

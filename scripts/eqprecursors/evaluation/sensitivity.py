@@ -25,6 +25,10 @@ Choices, and why:
   does too (a single lucky amplitude below a failing one does not count).
 * Null: Fisher's method combines the per-seed p-values (independent seeds give independent
   tests); it is sensitive to a few very small p, which is what a leak produces.
+* Several data amounts (``years``) and injection shapes (``shape``): one summary per
+  combination, each with the null of its data amount (the null injects nothing, so it has no
+  shape and serves every shape). The first combination is the main one (every amplitude runs
+  there); its numbers are also the summary's top-level keys.
 """
 
 from __future__ import annotations
@@ -325,15 +329,99 @@ def summary_markdown(summary: dict[str, Any], *, unit: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sensitivity_summary(table_csv, out_json, out_md=None, *, unit: str = "", **kw) -> dict:
-    """Read the sweep CSV, summarise it, write JSON (and Markdown); errors name the file."""
+NO_SHAPE = "none"
+"""The null's shape (= evaluation.sensitivity_plan.NO_SHAPE)."""
+
+
+def combination_label(years, shape) -> str:
+    return f"{years:.3g} y, {shape}"
+
+
+def summarize_combinations(table: pd.DataFrame, combinations=None, **kw) -> dict[str, Any]:
+    """One :func:`summarize_sensitivity` per (years, shape), each with its years' null.
+
+    ``combinations``: [years, shape] pairs in the order to report them, the main one first
+    (default: the table's own, in row order). A table without ``years``/``shape`` columns is
+    one combination. The result is the main combination's summary plus ``combinations`` (each
+    with ``years``, ``shape``, ``label``) and ``main`` (its years and shape).
+    """
+    if not {"years", "shape"} <= set(table.columns):
+        return {**summarize_sensitivity(table, **kw), "combinations": None, "main": None}
+    years = pd.to_numeric(table["years"], errors="raise").astype(float)
+    if combinations is None:
+        signal = table[table["shape"] != NO_SHAPE]
+        combinations = list(dict.fromkeys(zip(signal["years"], signal["shape"], strict=True)))
+    out = []
+    for y, shape in combinations:
+        same = np.isclose(years, float(y))
+        rows = table[same & ((table["shape"] == shape) | (table["shape"] == NO_SHAPE))]
+        if not (rows["shape"] == shape).any():
+            raise ValueError(f"sensitivity table has no point at {y:g} year(s), shape {shape!r}")
+        try:
+            summary = summarize_sensitivity(rows.reset_index(drop=True), **kw)
+        except ValueError as exc:
+            raise ValueError(f"{combination_label(float(y), shape)}: {exc}") from exc
+        label = combination_label(float(y), shape)
+        out.append({"years": float(y), "shape": shape, "label": label, **summary})
+    if not out:
+        raise ValueError("sensitivity table has no point with an injected signal")
+    main = {k: v for k, v in out[0].items() if k not in ("years", "shape", "label")}
+    return {
+        **main,
+        "combinations": out,
+        "main": {"years": out[0]["years"], "shape": out[0]["shape"]},
+    }
+
+
+def combinations_markdown(summary: dict[str, Any], *, unit: str = "") -> str:
+    """An overview (MDA, A50, A90, null per combination), then each combination's section."""
+    combos = summary.get("combinations")
+    if not combos:
+        return summary_markdown(summary, unit=unit)
+    u = f" ({unit})" if unit else ""
+
+    def ci(fit, key):
+        return f"{_fmt(fit[key])} [{_fmt(fit[f'{key}_low'])}, {_fmt(fit[f'{key}_high'])}]"
+
+    rows = pd.DataFrame(
+        [
+            {
+                "years": c["years"],
+                "shape": c["shape"],
+                "amplitudes": ", ".join(
+                    f"{r['amplitude']:g}" for r in c["per_amplitude"] if r["amplitude"] > 0
+                ),
+                f"MDA{u}": _fmt(c["minimum_detectable_amplitude"]),
+                f"A50{u}": ci(c["fit"], "A50"),
+                f"A90{u}": ci(c["fit"], "A90"),
+                "null Fisher p": _fmt((c["null"] or {}).get("fisher_p")),
+            }
+            for c in combos
+        ]
+    )
+    parts = [
+        "Per data amount (years) and injection shape; the first row is the main combination "
+        "(every amplitude), the null (amplitude 0) is shared by the shapes of its years.",
+        "",
+        markdown_table(rows),
+    ]
+    for c in combos:
+        parts += ["", f"### {c['label']}", "", summary_markdown(c, unit=unit).rstrip("\n")]
+    return "\n".join(parts) + "\n"
+
+
+def write_sensitivity_summary(
+    table_csv, out_json, out_md=None, *, unit: str = "", combinations=None, **kw
+) -> dict:
+    """Read the sweep CSV, summarise each (years, shape) combination, write JSON (and
+    Markdown); errors name the file."""
     path = Path(table_csv)
     try:
         table = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{path}: cannot read the sensitivity table: {exc}") from exc
     try:
-        summary = summarize_sensitivity(table, **kw)
+        summary = summarize_combinations(table, combinations, **kw)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from exc
     summary["table"] = str(path)
@@ -341,5 +429,5 @@ def write_sensitivity_summary(table_csv, out_json, out_md=None, *, unit: str = "
     write_json(summary, out_json)
     if out_md is not None:
         Path(out_md).parent.mkdir(parents=True, exist_ok=True)
-        Path(out_md).write_text(summary_markdown(summary, unit=unit))
+        Path(out_md).write_text(combinations_markdown(summary, unit=unit))
     return summary

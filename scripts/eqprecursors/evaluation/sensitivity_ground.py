@@ -9,7 +9,6 @@ got a precursor): labels, split and model never see it.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +43,6 @@ def check_scorable(split_report: dict, where: str) -> None:
         )
 
 
-def years_of(period) -> float:
-    """Length of an inclusive (first day, last day) period in years of 365.25 days."""
-    first, last = (date.fromisoformat(str(d)) for d in period)
-    return ((last - first).days + 1) / 365.25
-
-
 def count_rows(csv: str | Path) -> int:
     return len(pd.read_csv(csv))
 
@@ -64,6 +57,8 @@ def run_point(
     work_dir: str | Path,
     amplitude: float,
     seed: int,
+    years: float,
+    shape: str,
     iaga_code: str,
     window: str,
     filter: dict | None,
@@ -72,7 +67,6 @@ def run_point(
     training: dict,
     evaluation: dict,
     max_fill_gap_minutes: int,
-    period,
     baselines: dict | None = None,
     exclusion_csv: str | Path | None = None,
     threads: int = 1,
@@ -88,7 +82,8 @@ def run_point(
     ``labelling``, ``split``, ``training``, ``evaluation`` and ``baselines`` are the keyword
     arguments of ground.labels.make_dataset, core.splits.make_split, ground.training.train,
     evaluation.ground.evaluate_model and evaluation.baselines.ground_baselines (seeds
-    included); ``baselines=None`` skips the Kp-only and date-only baselines.
+    included); ``baselines=None`` skips the Kp-only and date-only baselines. ``years`` and
+    ``shape`` label the row (its data amount and injection shape).
     """
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
@@ -152,7 +147,8 @@ def run_point(
         metrics=metrics,
         n_train=summary["n_train"],
         n_events=count_rows(events_csv),
-        years=years_of(period),
+        years=years,
+        shape=shape,
         n_windows_event=counts["1"],
         n_windows_quiet=counts["0"],
         n_injected=count_rows(truth_csv),

@@ -28,6 +28,7 @@ TABLE_COLUMNS = [
     "n_train",
     "n_events",
     "years",
+    "shape",
     "mcc_lo",
     "mcc_hi",
     "p_auc",
@@ -43,7 +44,10 @@ TABLE_COLUMNS = [
     "date_only_p",
 ]
 """The table's columns: the issue's (amplitude, seed, n, MCC, F1, AUC, p = permutation p of
-MCC) first, then what they rest on and the confound baselines of the same split."""
+MCC) first, then what they rest on (``years`` and ``shape``: the point's data amount and
+injection shape, ``none`` for the null) and the confound baselines of the same split."""
+POINT_KEY = ["years", "shape", "amplitude", "seed"]
+"""What tells the points of a sweep apart, and the table's sort order."""
 CONFOUND_BASELINES = ("kp_only", "date_only")
 
 
@@ -59,6 +63,7 @@ def point_row(
     n_train: int,
     n_events: int,
     years: float,
+    shape: str,
     n_windows_event: int,
     n_windows_quiet: int,
     n_injected: int,
@@ -92,6 +97,7 @@ def point_row(
         "n_train": int(n_train),
         "n_events": int(n_events),
         "years": float(years),
+        "shape": str(shape),
         "mcc_lo": _number(ci.get("low")),
         "mcc_hi": _number(ci.get("high")),
         "p_auc": _number(perm.get(auc_key, {}).get("p_value")),
@@ -135,21 +141,25 @@ def read_point(path: str | Path) -> dict[str, Any]:
 
 
 def write_table(point_jsons, out_csv: str | Path) -> pd.DataFrame:
-    """The sweep's table (amplitude, then seed ascending) from its points' rows.
+    """The sweep's table (years, shape, amplitude, then seed ascending) from its points' rows.
 
-    Fails on a repeated (amplitude, seed) and on a sweep without the null point.
+    Fails on a repeated (years, shape, amplitude, seed) and on a data amount without the null
+    point.
     """
     paths = [point_jsons] if isinstance(point_jsons, str | Path) else list(point_jsons)
     if not paths:
         raise ValueError(f"{out_csv}: no sensitivity points to tabulate")
     table = pd.DataFrame([read_point(p) for p in paths], columns=TABLE_COLUMNS)
-    table = table.sort_values(["amplitude", "seed"], kind="stable").reset_index(drop=True)
-    keys = list(zip(table["amplitude"], table["seed"], strict=True))
+    table = table.sort_values(POINT_KEY, kind="stable").reset_index(drop=True)
+    keys = list(zip(*(table[c] for c in POINT_KEY), strict=True))
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        raise ValueError(f"{out_csv}: points repeated (amplitude, seed): {repeated}")
-    if not any(math.isclose(a, 0.0) for a in table["amplitude"]):
-        raise ValueError(f"{out_csv}: the sweep has no zero-amplitude (null) point")
+        raise ValueError(f"{out_csv}: points repeated {tuple(POINT_KEY)}: {repeated}")
+    for years, group in table.groupby("years"):
+        if not any(math.isclose(a, 0.0) for a in group["amplitude"]):
+            raise ValueError(
+                f"{out_csv}: the sweep has no zero-amplitude (null) point at {years:g} year(s)"
+            )
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out_csv, index=False, lineterminator="\n")
     return table

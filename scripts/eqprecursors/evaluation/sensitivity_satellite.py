@@ -26,7 +26,6 @@ import pandas as pd
 from eqprecursors.core.reports import write_json
 from eqprecursors.evaluation.metrics import bootstrap_ci, classification_metrics, permutation_pvalue
 from eqprecursors.evaluation.multiclass import evaluate_predictions
-from eqprecursors.evaluation.sensitivity_ground import years_of
 from eqprecursors.evaluation.sensitivity_points import point_row, write_point
 from eqprecursors.satellite.decode import decode_satellite
 from eqprecursors.satellite.parts import load_part
@@ -110,6 +109,8 @@ def run_point(
     work_dir: str | Path,
     amplitude: float,
     seed: int,
+    years: float,
+    shape: str,
     dataset: str,
     decode: dict,
     labelling: dict,
@@ -118,7 +119,6 @@ def run_point(
     params: dict,
     n_steps: int,
     evaluation: dict,
-    period,
     threads: int = 1,
     keep_decoded: bool = False,
 ) -> dict[str, Any]:
@@ -167,7 +167,8 @@ def run_point(
         metrics=binary,
         n_train=len(train),
         n_events=int(report["events"]["independent_with_sequences"]),
-        years=years_of(period),
+        years=years,
+        shape=shape,
         n_windows_event=int(counts[str(PRE_SEISMIC)]),
         n_windows_quiet=int(counts[str(NON_SEISMIC)]),
         n_injected=int(truth["event_id"].nunique()) if len(truth) else 0,
