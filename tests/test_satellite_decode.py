@@ -1,7 +1,9 @@
 """Satellite decoding: the readers of the real layouts and the decoder to one series.
 
-Real-layout files are written here with h5py, cdflib and struct from the documented layouts
-(independently of the reader code); the one real file is the DE-2 CDF in tests/data/cdf.
+Real-layout CSES files are written here with h5py from the documented layout (independently
+of the reader code); DEMETER Level-1 files with the package's writer, whose bytes are read
+back with struct at the offsets of the two public readers; the one real file is the DE-2 CDF
+in tests/data/cdf.
 Every expected number is worked out in the comments.
 """
 
@@ -22,6 +24,8 @@ from eqprecursors.ground import plan
 from eqprecursors.io.cdf import read_cdf
 from eqprecursors.io.cses import orbit_from_attrs, read_cses_l2
 from eqprecursors.io.demeter import RECORD_BYTES, read_demeter_l1
+from eqprecursors.io.demeter_writer import demeter_l1_file_name
+from eqprecursors.io.demeter_writer import write_demeter_l1 as write_demeter_l1_file
 from eqprecursors.io.satellite import read_cses_hdf5, read_demeter_cdf
 from eqprecursors.satellite.decode import (
     SatelliteDecodeError,
@@ -289,41 +293,19 @@ def test_compatibility_readers_unchanged(tmp_path):
 
 
 # ------------------------------------------------------------------ DEMETER Level 1
-def demeter_l1_record(when: str, *, orbit, kind, lat, lon, alt, ne, ni, te, days_off=0):
-    """One 289-byte ISL record, packed by hand from the layout in eqprecursors.io.demeter."""
-    t = pd.Timestamp(when)
-    days = (t.normalize() - pd.Timestamp("1950-01-01")).days + days_off
-    ms_of_day = (t - t.normalize()) // pd.Timedelta(milliseconds=1)
-    header = (
-        b"\x4e" + days.to_bytes(3, "big") + struct.pack(">I", ms_of_day)
-        + struct.pack(">7h", t.year, t.month, t.day, t.hour, t.minute, t.second,
-                      t.microsecond // 1000)
-        + struct.pack(">hh", orbit, kind) + b"TOULOUSE" + bytes([1, 2, 3, 4])
-    )  # fmt: skip
-    # LT, MLAT, MLON, MLT, invariant latitude, McIlwain L, then 13 more floats
-    geo = struct.pack(">22f", lat, lon, alt, 22.5, lat - 5, lon + 70, 23.0, lat - 4, 1.05,
-                      *([0.0] * 13)) + b"\x01\x00"  # fmt: skip
-    attitude = struct.pack(">18f", *([0.0] * 18)) + struct.pack(">H", 0) + b"\x01\x00"
-    isl = (
-        b"ISL N1 SUR" + bytes(32) + struct.pack(">f", 1.0)
-        + b"cm-3 " + b"K    " + b"V    "
-        + struct.pack(">6f", ne, ni, te, 0.5, -1.2, -0.8)
-    )  # fmt: skip
-    assert (len(header), len(geo), len(attitude), len(isl)) == (38, 90, 76, 85)
-    return header + geo + attitude + isl
-
-
-def write_demeter_l1(path, n=5, **kw):
-    rows = [
-        demeter_l1_record(
-            f"2008-03-10T22:10:{2 * k:02d}.250", orbit=19876, kind=1, lat=-5.0 + 0.1 * k,
-            lon=30.0 + 0.05 * k, alt=660.0, ne=[1.0e4, 1.1e4, np.nan, -999.0, 1.4e4][k],
-            ni=9.0e3, te=900.0 + 10 * k, **kw,
-        )
-        for k in range(n)
-    ]  # fmt: skip
-    Path(path).write_bytes(b"".join(rows))
-    return Path(path)
+def write_demeter_l1(path, n=5, orbit=19876):
+    """Five ISL records through the package's writer; the bytes are checked at the public
+    readers' offsets in test_demeter_l1_layout_as_the_public_readers_read_it."""
+    t = pd.Timestamp("2008-03-10T22:10:00.250").value + np.arange(n) * 2 * 10**9
+    lat, lon = -5.0 + 0.1 * np.arange(n), 30.0 + 0.05 * np.arange(n)
+    data = {"time_ns": t, "lat": lat, "lon": lon, "alt": np.full(n, 660.0),
+            "lt": np.full(n, 22.5), "mlat": lat - 5, "mlon": lon + 70,
+            "ne": [1.0e4, 1.1e4, np.nan, -999.0, 1.4e4][:n], "ni": np.full(n, 9.0e3),
+            "te": 900.0 + 10 * np.arange(n), "plasma_potential": np.full(n, 0.5),
+            "floating_potential": np.full(n, -1.2),
+            "satellite_potential": np.full(n, -0.8)}  # fmt: skip
+    return write_demeter_l1_file(path, data, orbit=orbit, half=1, time_resolution_s=1.0,
+                                 station="TOULOUSE")  # fmt: skip
 
 
 L1_NAME = "DMT_N1_1144_198761_20080310_221002_20080310_221010.DAT"
@@ -344,7 +326,7 @@ def test_demeter_l1_reader(tmp_path):
 
 
 def test_demeter_l1_layout_as_the_public_readers_read_it(tmp_path):
-    """Re-read a hand-made record with the steps of the two public readers."""
+    """Re-read a written record with the steps of the two public readers."""
     path = write_demeter_l1(tmp_path / L1_NAME)
     with open(path, "rb") as f:  # dgolden1/vlf_software demeter/denys/ReadDataFile_1143.m
         f.seek(8, 1)  # fseek(fid,8,'cof'); TimeMatrix = fread(fid,7,'int16')
@@ -360,16 +342,23 @@ def test_demeter_l1_layout_as_the_public_readers_read_it(tmp_path):
         ne, ni, te = struct.unpack(">3f", f.read(12))
         assert f.tell() == 204 + 61 + 12
     assert ut == (2008, 3, 10, 22, 10, 0, 250)
-    assert (lat, lon, alt, mcilwain) == pytest.approx((-5.0, 30.0, 660.0, 1.05))
+    # centred dipole: L = (1 + 660 / 6371.2) / cos^2(-10 deg) = 1.10359 / 0.96985 = 1.1379
+    assert (lat, lon, alt, mcilwain) == pytest.approx((-5.0, 30.0, 660.0, 1.1379), abs=1e-4)
     assert resolution == 1.0 and units == [b"cm-3 ", b"K    ", b"V    "]
     assert (ne, ni, te) == (1.0e4, 9.0e3, 900.0)
     head = path.read_bytes()[:38]  # pysatIncubator methods/demeter.py load_general_header
+    # P field 0x4C: CCSDS CDS code (100), agency epoch (1), 24-bit day (1), no sub-ms (00)
+    assert head[0] == 0b0_100_1_1_00 and head[26:34] == b"TOULOUSE"
     days = int.from_bytes(head[1:4], "big")
     ms = int.from_bytes(head[4:8], "big")
     assert pd.Timestamp("1950-01-01") + pd.Timedelta(days=days, milliseconds=ms) == pd.Timestamp(
         "2008-03-10T22:10:00.250"
     )
     assert int.from_bytes(head[22:24], "big") == 19876 and int.from_bytes(head[24:26], "big") == 1
+    late = write_demeter_l1(tmp_path / "late.DAT", orbit=34848)  # December 2010: > int16
+    assert int.from_bytes(late.read_bytes()[22:24], "big") == 34848
+    first, last = (pd.Timestamp(t).value for t in ("2008-03-10T22:10:02.25", "2008-03-10T22:10:10"))
+    assert demeter_l1_file_name(19876, 1, first, last) == L1_NAME
     df = read_demeter_l1(path)
     assert df.iloc[0][["latitude", "longitude", "altitude", "ne", "te"]].tolist() == pytest.approx(
         [-5.0, 30.0, 660.0, 1.0e4, 900.0]
@@ -382,10 +371,11 @@ def test_demeter_l1_malformed_files_name_the_file(tmp_path):
     cut.write_bytes(good[:-10])
     with pytest.raises(ValueError, match="DMT_N1_1144_198761_cut.DAT.*289-byte"):
         read_demeter_l1(cut)
-    shifted = tmp_path / "shifted.DAT"
-    shifted.write_bytes(b"".join(demeter_l1_record("2008-03-10T22:10:00", orbit=1, kind=1,
-                                 lat=0, lon=0, alt=660, ne=1, ni=1, te=1, days_off=3)
-                                 for _ in range(2)))  # fmt: skip
+    shifted = tmp_path / "shifted.DAT"  # the CCSDS day 3 days off the UT field
+    records = np.frombuffer(good, np.uint8).reshape(-1, RECORD_BYTES).copy()
+    days = records[:, 1:4].astype(np.int64) @ [1 << 16, 1 << 8, 1] + 3
+    records[:, 1:4] = np.stack([(days >> s) & 0xFF for s in (16, 8, 0)], axis=-1)
+    shifted.write_bytes(records.tobytes())
     with pytest.raises(ValueError, match="shifted.DAT.*CCSDS"):
         read_demeter_l1(shifted)
     out = tmp_path / "x.nc"
@@ -519,6 +509,26 @@ def test_decode_generator_files(generated, mission, day_lt, night_lt):
         lt = float(part["local_time"].values[eq])
         expected = day_lt if orbit % 10 == 0 else night_lt
         assert abs((lt - expected + 12) % 24 - 12) < 0.1
+
+
+def test_generator_l1_files_decode_as_the_cdf_files(generated, tmp_path, synthetic_real_kp):
+    """The same seed written as DEMETER L1 .DAT decodes to the CDF path's series."""
+    paths, ds = generated["demeter"]
+    dat = generate_satellite(tmp_path / "dat", mission="demeter", start="2008-03-10",
+                             end="2008-03-10", kp=synthetic_real_kp, seed=4, orbits_per_day=2,
+                             file_format="demeter_l1")  # fmt: skip
+    assert [p.name for p in dat] == [p.with_suffix(".DAT").name for p in paths]
+    assert all(p.stat().st_size % RECORD_BYTES == 0 for p in dat)
+    out = tmp_path / "DEMETER.nc"
+    decode_satellite(tmp_path / "dat", out, satellite="DEMETER", mission="demeter",
+                     format="demeter_l1", start="2008-03-10", end="2008-03-10")  # fmt: skip
+    l1 = xr.open_dataset(out)
+    assert l1.attrs["format"] == "demeter_l1" and l1.attrs["files"] == len(paths)
+    np.testing.assert_array_equal(l1["time"].values, ds["time"].values)
+    np.testing.assert_array_equal(l1["orbit"].values, ds["orbit"].values)
+    for v in ("latitude", "longitude", "altitude", "ne", "te", "local_time"):
+        np.testing.assert_allclose(l1[v].values, ds[v].values, rtol=1e-7, err_msg=v)
+    assert np.isnan(l1["ne"].values).sum() == np.isnan(ds["ne"].values).sum() > 0
 
 
 # ------------------------------------------------------------------ config and plan

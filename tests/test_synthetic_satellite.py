@@ -1,4 +1,4 @@
-"""Synthetic DEMETER-like CDF and CSES-like HDF5 half-orbit files: layout, orbits, physics.
+"""Synthetic DEMETER (CDF, L1 .DAT) and CSES-like HDF5 half-orbit files: layout, orbits, physics.
 
 Files are opened with cdflib/h5py directly (layout) and with the project readers (values);
 the readers are also checked on the one real satellite CDF we ship (DE-2).
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eqprecursors.io.demeter import RECORD_BYTES, read_demeter_l1
 from eqprecursors.io.satellite import (
     DE2_VARIABLES,
     dataset_attrs,
@@ -24,7 +25,8 @@ from eqprecursors.io.satellite import (
 from eqprecursors.synthetic.orbits import MISSIONS, track
 from eqprecursors.synthetic.satellite import generate_satellite
 
-DMT_NAME = re.compile(r"DMT_N1_1141_(\d{5})([01])_(\d{8}_\d{6})_(\d{8}_\d{6})\.cdf")
+DMT_NAME = re.compile(r"DMT_N1_1144_(\d{5})([01])_(\d{8}_\d{6})_(\d{8}_\d{6})\.cdf")
+DAT_NAME = re.compile(r"DMT_N1_1144_(\d{5})([01])_(\d{8}_\d{6})_(\d{8}_\d{6})\.DAT")
 CSES_NAME = re.compile(r"CSES_01_LAP_1_L02_A3_(\d{5})([01])_(\d{8}_\d{6})_(\d{8}_\d{6})_000\.h5")
 
 
@@ -117,6 +119,29 @@ def test_utc_time_code_round_trip():
     code = utc_time_code(t.astype(np.int64))
     assert code[0] == 20210324070216123
     np.testing.assert_array_equal(parse_utc_time_code(code), t)
+
+
+def test_demeter_l1_files(tmp_path, synthetic_real_kp, demeter):
+    """``file_format="demeter_l1"``: the CDPP binary, same half-orbits and samples as the CDF."""
+    kw = dict(mission="demeter", start="2008-03-10", end="2008-03-10", kp=synthetic_real_kp,
+              seed=3, file_format="demeter_l1")  # fmt: skip
+    dat = generate_satellite(tmp_path / "a", **kw)
+    assert [p.name for p in dat] == [p.with_suffix(".DAT").name for p in demeter]
+    assert all(DAT_NAME.fullmatch(p.name) for p in dat)
+    for p, cdf in zip(dat[:3], demeter[:3], strict=True):
+        l1, ref = read_demeter_l1(p), read_demeter_cdf(cdf)
+        assert p.stat().st_size == len(ref) * RECORD_BYTES
+        np.testing.assert_array_equal(l1["time"].to_numpy(), ref["time"].to_numpy())
+        for a, b in (("latitude", "lat"), ("longitude", "lon"), ("altitude", "alt"),
+                     ("ne", "ne"), ("te", "te")):  # fmt: skip
+            np.testing.assert_array_equal(l1[a].to_numpy(), ref[b].to_numpy(), err_msg=a)
+        half = int(DAT_NAME.fullmatch(p.name).group(2))
+        assert (l1["orbit"] == int(DAT_NAME.fullmatch(p.name).group(1)) * 10 + half).all()
+    again = generate_satellite(tmp_path / "b", **kw)
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in dat]
+    with pytest.raises(ValueError, match="file_format 'demeter_l1': mission cses writes one of"):
+        generate_satellite(tmp_path / "c", **{**kw, "mission": "cses", "start": "2019-03-10",
+                                              "end": "2019-03-10"})  # fmt: skip
 
 
 def test_same_seed_identical_bytes(tmp_path, synthetic_real_kp):

@@ -20,7 +20,7 @@ offset bytes content
 0      38    header (pysatIncubator ``methods/demeter.py``, load_general_header):
              P field (u1), days since 1950-01-01 (3-byte uint), ms of day (u4),
              UT year, month, day, hour, minute, second, ms (7 x int16) at 8,
-             orbit number (int16) at 22, orbit type (int16, 0 downward / 1 upward)
+             orbit number (uint16) at 22, orbit type (int16, 0 downward / 1 upward)
              at 24, telemetry station (8 chars) at 26, 4 version bytes at 34
 38     90    geographic/magnetic block (load_location_parameters): 22 x float32
              -- geocentric latitude, longitude (deg), altitude (km), local time
@@ -57,7 +57,7 @@ ISL = 204  # offset of the ISL block
 FIELDS = [
     ("ms_of_day", ">u4", 4),
     ("ut", (">i2", 7), 8),  # year, month, day, hour, minute, second, ms
-    ("orbit", ">i2", 22),
+    ("orbit", ">u2", 22),  # unsigned: pysatIncubator reads it so; orbits pass 32767 in 2010
     ("orbit_type", ">i2", 24),
     ("lat", ">f4", 38),
     ("lon", ">f4", 42),

@@ -4,9 +4,9 @@ Real DEMETER Level-1 data come from the CNES/CDPP archive as binary ``.DAT`` fil
 ``DMT_N1_<APID>_<orbit><half>_<start>_<end>.DAT``; the SeqNetQuake paper worked from CDF,
 so the synthetic DEMETER-like product is a CDF (ISTP-style variable attributes ``FILLVAL``,
 ``UNITS``, ``VALIDMIN``, ``VALIDMAX``; ``Epoch`` as CDF_EPOCH) with the same name stem:
-``DMT_N1_1141_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>.cdf``. (The real ISL
-Langmuir-probe products are APID 1144, survey, and 1143, burst -- see :mod:`.demeter`;
-the synthetic name keeps 1141 and no reader depends on the APID.)
+``DMT_N1_1144_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>.cdf``: APID 1144 is the
+ISL Langmuir-probe survey product (1143 burst; see :mod:`.demeter`). No reader depends on
+the APID. The generator writes the real binary layout too (:mod:`.demeter_writer`).
 
 CSES-01 Level-2 LAP files are HDF5, one per half orbit, named
 ``CSES_01_LAP_1_L02_A3_<orbit5><half>_<yyyymmdd_hhmmss>_<yyyymmdd_hhmmss>_000.h5`` with
@@ -41,6 +41,7 @@ from eqprecursors.io.cses import (
     read_cses_l2,
     utc_time_code,
 )
+from eqprecursors.io.demeter_writer import APID_SURVEY
 
 __all__ = ["CDF_EPOCH_UNIX_OFFSET_MS", "VERSE_EPOCH", "parse_utc_time_code", "utc_time_code"]
 
@@ -96,7 +97,8 @@ def half_orbit_id(name: str) -> int | None:
 
 def demeter_file_name(orbit: int, half: int, start_ns: int, end_ns: int) -> str:
     t0, t1 = pd.Timestamp(start_ns, unit="ns"), pd.Timestamp(end_ns, unit="ns")
-    return f"DMT_N1_1141_{_half_digit_name(orbit, half)}_{t0:%Y%m%d_%H%M%S}_{t1:%Y%m%d_%H%M%S}.cdf"
+    stem = f"DMT_N1_{APID_SURVEY}_{_half_digit_name(orbit, half)}"
+    return f"{stem}_{t0:%Y%m%d_%H%M%S}_{t1:%Y%m%d_%H%M%S}.cdf"
 
 
 def cses_file_name(orbit: int, half: int, start_ns: int, end_ns: int, version: int = 0) -> str:

@@ -1,7 +1,10 @@
 """Synthetic Langmuir-probe electron density (Ne) and temperature (Te) along satellite tracks.
 
 DEMETER (ISL) and CSES (LAP) files are not public without registration, so this module
-writes DEMETER-like CDF and CSES-like HDF5 half-orbit files (:mod:`.formats`) along
+writes DEMETER half-orbit files -- the DEMETER-like CDF (default) or the CNES/CDPP Level-1
+ISL binary ``.DAT`` users obtain (``file_format="demeter_l1"``,
+:mod:`eqprecursors.io.demeter_writer`) -- and CSES-like HDF5 files
+(:mod:`eqprecursors.io.satellite`) along
 sun-synchronous tracks (:mod:`.orbits`), with a climatological topside ionosphere, a
 Kp-driven storm response, noise, plasma bubbles, fill values, and -- for
 injection-recovery studies -- a precursor of known size near chosen epicentres.
@@ -61,6 +64,7 @@ import pandas as pd
 from eqprecursors.core.geodesy import haversine_km
 from eqprecursors.core.times import NS_PER_DAY, NS_PER_MIN, NS_PER_S, format_iso_ms, to_epoch_ns
 from eqprecursors.io import satellite as formats
+from eqprecursors.io.demeter_writer import demeter_l1_file_name, write_demeter_l1
 from eqprecursors.synthetic import noise, orbits
 from eqprecursors.synthetic.ground_model import KpGrid, ring_current
 from eqprecursors.synthetic.injection import (
@@ -78,6 +82,8 @@ from eqprecursors.synthetic.injection import (
 )
 
 MISSION_LABEL = {"demeter": "DEMETER", "cses": "CSES-01"}
+#: Output formats per mission, the default first.
+FILE_FORMATS = {"demeter": ("cdf", "demeter_l1"), "cses": ("hdf5",)}
 
 
 @dataclass(frozen=True)
@@ -379,17 +385,30 @@ def selected_half_orbits(
 
 
 def generate_satellite(
-    out_dir, *, truth_csv=None, orbits_per_day: float | None = None, **simulator
+    out_dir,
+    *,
+    truth_csv=None,
+    orbits_per_day: float | None = None,
+    file_format: str | None = None,
+    **simulator,
 ) -> list[Path]:
     """Write one file per half-orbit (``demeter``: CDF, ``cses``: HDF5) for ``start``..``end``.
 
     ``simulator`` holds the keyword arguments of :func:`make_satellite_simulator`
     (``mission``, ``start``, ``end``, ``kp``, ``events``, ``injection``, ``seed``,
     ``sample_s``, ``model``). ``orbits_per_day`` thins the orbits (every k-th orbit, about
-    that many per day) and ``sample_s`` coarsens the 3-s sampling, both for speed. Returns
-    the written paths.
+    that many per day) and ``sample_s`` coarsens the 3-s sampling, both for speed.
+    ``file_format`` (:data:`FILE_FORMATS`; None = the mission's default): ``demeter_l1``
+    writes DEMETER as CDPP Level-1 ISL survey binaries ``DMT_N1_1144_*.DAT`` (read by the
+    decoder's ``format: demeter_l1``) with the same samples as the CDF. Returns the paths.
     """
     sim, t0, t1 = make_satellite_simulator(**simulator)
+    allowed = FILE_FORMATS[sim.mission.name]
+    file_format = file_format or allowed[0]
+    if file_format not in allowed:
+        raise ValueError(
+            f"file_format {file_format!r}: mission {sim.mission.name} writes one of {allowed}"
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths, truth = [], []
@@ -397,7 +416,7 @@ def generate_satellite(
         ho = sim.half_orbit(orbit, half)
         if ho.data["time_ns"].size < 2:
             continue
-        path = write_half_orbit(out_dir, sim, ho)
+        path = write_half_orbit(out_dir, sim, ho, file_format=file_format)
         for row in ho.truth:
             row["file"] = path.name
         truth.extend(ho.truth)
@@ -407,10 +426,17 @@ def generate_satellite(
     return paths
 
 
-def write_half_orbit(out_dir: Path, sim: SatelliteSimulator, ho: HalfOrbit) -> Path:
-    """Write ``ho`` in the mission's format and name; returns the path."""
+def write_half_orbit(
+    out_dir: Path, sim: SatelliteSimulator, ho: HalfOrbit, *, file_format: str | None = None
+) -> Path:
+    """Write ``ho`` in the mission's format (or ``file_format``) and name; returns the path."""
     name = sim.mission.name
     label = "day" if ho.half == orbits.DESCENDING else "night"
+    if name == "demeter" and file_format == "demeter_l1":
+        fname = demeter_l1_file_name(ho.orbit, ho.half, ho.start_ns, ho.end_ns)
+        return write_demeter_l1(
+            out_dir / fname, ho.data, orbit=ho.orbit, half=ho.half, time_resolution_s=sim.sample_s
+        )
     if name == "demeter":
         fname = formats.demeter_file_name(ho.orbit, ho.half, ho.start_ns, ho.end_ns)
         attrs = {
