@@ -477,3 +477,98 @@ def test_quiet_window_beside_unselected_deep_event(tmp_path):
     assert off.size > 0 and near(off).any()  # without the switch one sits beside it
     on = quiet_starts(tmp_path / "excl.csv", "on")
     assert on.size > 0 and not near(on).any()
+
+
+# ---------------------------------------------------------------- magnitude type (Mw > 4)
+
+
+def test_moment_magnitude_family():
+    kinds = ["mww", "Mwc", "MWB", "mwr", "Mw", "mwp", "ml", "mb", "md", "ms_20", "Mi", "", None]
+    assert list(catalog.is_moment_magnitude(kinds)) == [True] * 6 + [False] * 7
+
+
+def test_usgs_csv_keeps_the_preferred_magnitudes_type(seismostats):
+    kinds = seismostats["mag_type"].value_counts()
+    assert kinds["mww"] == 2612 and kinds["mb"] == 1444 and kinds["ml"] == 11
+    counts = selection.magnitude_type_counts(seismostats)
+    assert counts == {
+        "moment": 2612 + 26 + 12 + 7 + 1 + 1,
+        "other": 1444 + 11 + 2 + 1 + 1,  # mb, ml, Mi, ms_20, ml(texnet)
+        "untyped": 0,
+    }
+
+
+def test_magnitude_type_decides_what_an_event_without_mw_does():
+    df = _synthetic([4.5, 4.6, 4.7, 4.8])
+    df["mag_type"] = ["mww", "mb", "", "Mw"]
+    moment = selection.select_events(df, **DUR, **PAPER)  # the default
+    assert list(moment["event_id"]) == ["e0", "e1", "e2", "e3"]
+    assert list(moment["mag_type"]) == ["mww", "mb", "", "Mw"]  # the flag
+    assert selection.magnitude_type_counts(moment) == {"moment": 2, "other": 1, "untyped": 1}
+    only = selection.select_events(df, **DUR, **PAPER, magnitude_type="moment_only")
+    assert list(only["event_id"]) == ["e0", "e3"]
+    assert selection.select_events(df, **DUR, **PAPER, magnitude_type="any").equals(moment)
+    with pytest.raises(ValueError, match="selection.magnitude_type: 'mb' is not one of"):
+        selection.select_events(df, **DUR, **PAPER, magnitude_type="mb")
+
+
+def test_moment_only_on_a_catalog_without_types_names_the_key(ingv):
+    assert (ingv["mag_type"] == "").all()  # CSEP csv carries no magnitude type
+    with pytest.raises(ValueError, match="selection.magnitude_type: moment_only needs"):
+        selection.select_events(ingv, **DUR, **PAPER, magnitude_type="moment_only")
+    assert len(selection.select_events(ingv, **DUR, **PAPER)) > 0
+
+
+def test_quakeml_prefers_an_mw_over_its_preferred_magnitude(tmp_path):
+    text = QUAKEML.read_text()
+    ml = '<magnitude catalog:datasource="ci"'
+    mww = (
+        '<magnitude publicID="quakeml:test/mww"><mag><value>1.9</value></mag>'
+        "<type>Mww</type></magnitude>\n      "
+    )
+    assert text.count(ml) == 1
+    path = tmp_path / "two_magnitudes.xml"
+    path.write_text(text.replace(ml, mww + ml))
+    preferred = catalog.read_catalog(path)
+    assert (preferred["magnitude"][0], preferred["mag_type"][0]) == (1.54, "ml")
+    moment = catalog.read_catalog(path, prefer_moment=True)
+    assert (moment["magnitude"][0], moment["mag_type"][0]) == (1.9, "Mww")
+    assert (moment["magnitude"][1], moment["mag_type"][1]) == (1.6, "Md")  # it has no Mw
+
+
+def test_isc_pick_keeps_mw_over_a_larger_body_wave_magnitude():
+    mags = [("ISC", "mb", 5.6), ("GCMT", "MW", 5.4), ("NEIC", "Mww", 5.3)]
+    assert catalog.pick_isc_magnitude(mags) == ("MW", 5.4)
+
+
+def test_selection_log_counts_the_magnitude_types(tmp_path, caplog):
+    path = tmp_path / "usgs.csv"
+    path.write_text(
+        "time,latitude,longitude,depth,mag,magType,id\n"
+        "2016-03-01T00:00:00Z,41.5,14.3,10,4.5,mww,a\n"
+        "2016-03-02T00:00:00Z,41.5,14.3,10,4.4,mb,b\n"
+        "2016-03-03T00:00:00Z,41.5,14.3,10,4.3,ml,c\n"
+    )
+    with caplog.at_level("INFO"):
+        kept = selection.select_catalog_file(path, tmp_path / "m.csv", **DUR, **PAPER)
+    assert list(kept["event_id"]) == ["a", "b", "c"]
+    assert "1 Mw, 2 of another type" in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        only = selection.select_catalog_file(
+            path, tmp_path / "o.csv", **DUR, **PAPER, magnitude_type="moment_only"
+        )
+    assert list(only["event_id"]) == ["a"]
+    assert "dropped for want of an Mw (moment_only): 2" in caplog.text
+    assert list(catalog.read_catalog(tmp_path / "o.csv")["mag_type"]) == ["mww"]
+
+
+def test_schema_default_takes_mw_where_offered():
+    import yaml
+    from snakemake.utils import validate
+
+    config = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
+    validate(config, str(ROOT / "schemas/config.schema.yaml"))
+    assert {s["selection"]["magnitude_type"] for s in config["observatories"].values()} == {
+        "moment"
+    }

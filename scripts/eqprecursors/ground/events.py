@@ -19,9 +19,28 @@ import pandas as pd
 
 from eqprecursors.core.dates import period_bound
 from eqprecursors.core.geodesy import geodesic_distance_km, haversine_km
-from eqprecursors.io.catalogs import CATALOG_COLUMNS, read_catalog, utc_times, write_catalog
+from eqprecursors.io.catalogs import (
+    CATALOG_COLUMNS,
+    is_moment_magnitude,
+    read_catalog,
+    utc_times,
+    write_catalog,
+)
 
 log = logging.getLogger(__name__)
+
+MAGNITUDE_TYPES = ("moment", "moment_only", "any")
+"""``selection.magnitude_type``: which magnitudes the M > min_magnitude cut reads.
+
+``moment`` (default): Mw where the catalog offers it (a QuakeML event's Mw over a preferred
+magnitude of another type; ISC always prefers Mw); an event without Mw keeps its catalog
+magnitude (ML, mb, ...), flagged by its ``mag_type`` and counted in the log. The USGS csv
+holds only the preferred magnitude, so Mw cannot be recovered from it, and the paper
+(Mw > 4) counts the catalogs' reported magnitudes without converting them.
+``moment_only``: only Mw-family magnitudes; every other event is dropped (and counted),
+and a catalog without magnitude types (CSEP csv) is an error.
+``any``: the reader's magnitude whatever its type (before issue 11).
+"""
 
 
 def _bound(value, *, is_end: bool) -> pd.Timestamp | None:
@@ -39,6 +58,7 @@ def select_events(
     start=None,
     end=None,
     strict_magnitude: bool = True,
+    magnitude_type: str = "moment",
 ) -> pd.DataFrame:
     """Events near an observatory, with their geodesic ``distance_km``, sorted by time.
 
@@ -47,13 +67,26 @@ def select_events(
     ``start <= time < end``. A bare date as ``end`` means through the end of that day, so
     the config's inclusive ``end: "2020-12-31"`` keeps events on the 31st. Events with an
     unknown magnitude, depth or position are dropped: they cannot be shown to qualify.
-    Returns exactly ``CATALOG_COLUMNS``.
+    ``magnitude_type`` (:data:`MAGNITUDE_TYPES`) ``moment_only`` also drops every event
+    whose magnitude is not Mw. Returns exactly ``CATALOG_COLUMNS``.
     """
     if max_distance_km <= 0:
         raise ValueError(f"max_distance_km must be positive, got {max_distance_km}")
+    if magnitude_type not in MAGNITUDE_TYPES:
+        raise ValueError(
+            f"selection.magnitude_type: {magnitude_type!r} is not one of {MAGNITUDE_TYPES}"
+        )
     df = df.reset_index(drop=True)
     mag = df["magnitude"].to_numpy(dtype=float)
     keep = mag > min_magnitude if strict_magnitude else mag >= min_magnitude
+    if magnitude_type == "moment_only":
+        types = df["mag_type"].fillna("").astype(str).str.strip()
+        if len(df) and not types.astype(bool).any():
+            raise ValueError(
+                "selection.magnitude_type: moment_only needs magnitude types, and this "
+                "catalog has none (CSEP csv carries none); use moment or any"
+            )
+        keep &= is_moment_magnitude(types)
     keep &= df["depth_km"].to_numpy(dtype=float) <= max_depth_km
     return _nearby_in_period(df, keep, latitude, longitude, max_distance_km, start, end)
 
@@ -152,15 +185,31 @@ def exclusion_catalog_file(src, dest, *, fmt: str = "auto", **options) -> pd.Dat
     return events
 
 
+def magnitude_type_counts(events: pd.DataFrame) -> dict[str, int]:
+    """Events by the kind of their magnitude: Mw family, another type, or no type given."""
+    types = events["mag_type"].fillna("").astype(str).str.strip()
+    moment = is_moment_magnitude(types)
+    return {
+        "moment": int(moment.sum()),
+        "other": int((~moment & types.astype(bool).to_numpy()).sum()),
+        "untyped": int((types == "").sum()),
+    }
+
+
 def select_catalog_file(src, dest, *, fmt: str = "auto", **selection) -> pd.DataFrame:
     """Read ``src``, select the events around one observatory and write ``dest``.
 
-    ``selection`` holds the keyword arguments of :func:`select_events`.
+    ``selection`` holds the keyword arguments of :func:`select_events`. The log (the
+    selection report) counts the selected events by magnitude type and, for
+    ``moment_only``, the events dropped for want of an Mw.
     """
-    events = select_events(read_catalog(src, fmt), **selection)
     s = selection
+    kind = s.get("magnitude_type", "moment")
+    catalog = read_catalog(src, fmt, prefer_moment=kind != "any")
+    events = select_events(catalog, **selection)
     log.info(
-        "%s: %d events within %.0f km of (%.3f, %.3f), M %s %.1f, depth <= %.0f km",
+        "%s: %d events within %.0f km of (%.3f, %.3f), M %s %.1f, depth <= %.0f km, "
+        "magnitude_type %s",
         src,
         len(events),
         s["max_distance_km"],
@@ -169,6 +218,19 @@ def select_catalog_file(src, dest, *, fmt: str = "auto", **selection) -> pd.Data
         ">" if s.get("strict_magnitude", True) else ">=",
         s["min_magnitude"],
         s["max_depth_km"],
+        kind,
     )
+    counts = magnitude_type_counts(events)
+    log.info(
+        "magnitudes of the selected events: %d Mw, %d of another type (kept with their "
+        "catalog magnitude, mag_type says which), %d without a type; types %s",
+        counts["moment"],
+        counts["other"],
+        counts["untyped"],
+        events["mag_type"].replace("", "(none)").value_counts().to_dict(),
+    )
+    if kind == "moment_only":
+        anyway = select_events(catalog, **{**selection, "magnitude_type": "any"})
+        log.info("dropped for want of an Mw (moment_only): %d", len(anyway) - len(events))
     write_catalog(events, dest)
     return events

@@ -38,6 +38,12 @@ READ_COLUMNS = [c for c in CATALOG_COLUMNS if c != "distance_km"]
 
 FORMATS = ("usgs_csv", "isc_catcsv", "quakeml", "isc_isf", "csep_csv")
 
+# What each format says of the magnitude type (``mag_type``): USGS csv the ``magType`` of
+# its preferred magnitude only (one magnitude per event: an event whose preferred magnitude
+# is not Mw shows no Mw, even when USGS holds one); ISC CATCSV and ISF the type of every
+# reported magnitude (the reader keeps one, :func:`pick_isc_magnitude`); QuakeML the type of
+# every ``magnitude`` element; CSEP csv none (``mag_type`` stays empty).
+
 # USGS FDSN csv header names, the renamed "webvalley" variant and our own output, mapped
 # onto the tidy names.
 _CSV_ALIASES = {
@@ -75,7 +81,9 @@ class CatalogFormatError(ValueError):
 # --------------------------------------------------------------------------------------
 
 
-def read_catalog(path, fmt: str = "auto", *, earthquakes_only: bool = False) -> pd.DataFrame:
+def read_catalog(
+    path, fmt: str = "auto", *, earthquakes_only: bool = False, prefer_moment: bool = False
+) -> pd.DataFrame:
     """Read an earthquake catalog into columns ``READ_COLUMNS`` (time as UTC, ns).
 
     ``fmt`` is ``auto`` (sniffed from the content), ``usgs_csv`` (FDSN ``format=csv``,
@@ -88,7 +96,10 @@ def read_catalog(path, fmt: str = "auto", *, earthquakes_only: bool = False) -> 
     A zero-byte file is an empty catalog: FDSN services answer "204 No Content" when
     nothing matches. No service delivers ``csep_csv``, so an empty one is an error.
     ``earthquakes_only`` drops events whose source says they are not earthquakes (quarry
-    blasts, explosions), where the format records it.
+    blasts, explosions), where the format records it. ``prefer_moment`` takes a QuakeML
+    event's moment magnitude (:func:`is_moment_magnitude`) where its preferred one is of
+    another type; ISC readers always prefer Mw (:func:`pick_isc_magnitude`), and USGS and
+    CSEP csv carry one magnitude per event, so there is nothing to prefer.
     """
     path = Path(path)
     try:
@@ -106,7 +117,7 @@ def read_catalog(path, fmt: str = "auto", *, earthquakes_only: bool = False) -> 
     readers = {
         "usgs_csv": _read_usgs_csv,
         "isc_catcsv": _read_isc_catcsv,
-        "quakeml": _read_quakeml,
+        "quakeml": lambda text: _read_quakeml(text, prefer_moment=prefer_moment),
         "isc_isf": _read_isc_isf,
         "csep_csv": _read_csep_csv,
     }
@@ -293,6 +304,15 @@ def _read_isc_catcsv(text: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*READ_COLUMNS, "event_type", "origin_author"])
 
 
+def is_moment_magnitude(types) -> np.ndarray:
+    """True where a magnitude type is of the moment family (Mw, Mww, Mwc, Mwb, Mwr, Mwp...).
+
+    Case-insensitive prefix ``mw``; an empty type (CSEP csv, or no type given) is not Mw.
+    """
+    t = pd.Series(types, dtype=object).fillna("").astype(str).str.strip().str.lower()
+    return t.str.startswith("mw").to_numpy(dtype=bool)
+
+
 def pick_isc_magnitude(mags) -> tuple[str, float]:
     """The one magnitude kept from an ISC event's list of ``(author, type, value)``.
 
@@ -304,7 +324,8 @@ def pick_isc_magnitude(mags) -> tuple[str, float]:
     mags = [m for m in mags if m[2] is not None and math.isfinite(m[2])]
     if not mags:
         return "", float("nan")
-    mw = [m for m in mags if m[1].strip().upper().startswith("MW")]
+    moment = is_moment_magnitude([m[1] for m in mags])
+    mw = [m for m, is_mw in zip(mags, moment, strict=True) if is_mw]
     pool = mw or mags
     best = max(pool, key=lambda m: m[2])
     return best[1].strip(), float(best[2])
@@ -380,10 +401,12 @@ def _read_csep_csv(text: str) -> pd.DataFrame:
     return df
 
 
-def _read_quakeml(text: str) -> pd.DataFrame:
+def _read_quakeml(text: str, *, prefer_moment: bool = False) -> pd.DataFrame:
     """QuakeML 1.2: each event's preferred origin and preferred magnitude.
 
-    Falls back to the first origin / magnitude when no preferred ID is given. Depths are
+    Falls back to the first origin / magnitude when no preferred ID is given. With
+    ``prefer_moment``, a preferred magnitude that is not Mw gives way to the event's first
+    moment magnitude, where it has one. Depths are
     metres in QuakeML and become km. The event ID is the ANSS ``eventsource+eventid`` (as in
     USGS csv, e.g. ``ci37285320``) where present, else the event's publicID.
     """
@@ -395,6 +418,8 @@ def _read_quakeml(text: str) -> pd.DataFrame:
         mags = ev.findall("q:magnitude", ns)
         origin = _preferred(ev, origins, "preferredOriginID")
         mag = _preferred(ev, mags, "preferredMagnitudeID")
+        if prefer_moment and mag is not None and not _qml_is_moment(mag):
+            mag = next((m for m in mags if _qml_is_moment(m)), mag)
         if origin is None:
             continue
         src = ev.get(f"{{{_ANSS_NS}}}eventsource")
@@ -413,6 +438,11 @@ def _read_quakeml(text: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=[*READ_COLUMNS, "event_type"])
+
+
+def _qml_is_moment(mag) -> bool:
+    kind = mag.findtext(f"{{{_QML_NS}}}type", "") or ""
+    return bool(is_moment_magnitude([kind])[0]) and _qml_value(mag, "mag") is not None
 
 
 def _preferred(ev, candidates, tag):
