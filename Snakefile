@@ -38,6 +38,7 @@ localrules:
     figure_ground_filter,
     figure_ground_experiment,
     figure_ground_learning_curve,
+    figure_ground_variants,
     table_ground_observatories,
     figure_satellite_example,
     figure_satellite_comparison,

@@ -1,6 +1,7 @@
 # Ground-observatory precursor CNN (Petrescu & Moldovan 2022, doi:10.3390/make4040046):
 # label -> split -> train -> evaluate, for every dataset (each observatory and ALL) x
-# window x filter the experiments need.
+# window x filter the experiments need; the learning-rate and conv-block variants of the
+# sweep's run reuse the train and evaluate rules (`use rule`) under plan.VARIANT_RUN_DIR.
 
 
 rule label_ground:
@@ -193,3 +194,38 @@ rule metrics_table_ground:
         runs=lambda wildcards: [run_label(r) for r in all_cnn_runs()],
     script:
         "../scripts/metrics_table_ground.py"
+
+
+use rule train_ground as train_ground_variant with:
+    output:
+        model=f"{plan.VARIANT_RUN_DIR}/model.keras",
+        history=f"{plan.VARIANT_RUN_DIR}/history.csv",
+        summary=f"{plan.VARIANT_RUN_DIR}/summary.json",
+    log:
+        "logs/train_ground_variant/{dataset}_{window}_{filter}_{optimizer}_{variant}.log",
+    benchmark:
+        "results/benchmarks/train_ground_variant/{dataset}_{window}_{filter}_{optimizer}_{variant}.tsv"
+    wildcard_constraints:
+        variant=plan.VARIANT,
+    params:
+        training=lambda wildcards: dict(
+            plan.variant_training(config, wildcards.variant), optimizer=wildcards.optimizer
+        ),
+        subset_fraction=1.0,
+
+
+use rule evaluate_ground as evaluate_ground_variant with:
+    input:
+        model=f"{plan.VARIANT_RUN_DIR}/model.keras",
+        windows=dataset_file("windows.npy"),
+        labels=dataset_file("labels.csv"),
+        split=f"{SPLIT}.csv",
+    output:
+        metrics=f"{plan.VARIANT_RUN_DIR}/metrics.json",
+        predictions=f"{plan.VARIANT_RUN_DIR}/predictions.csv",
+    log:
+        "logs/evaluate_ground_variant/{dataset}_{window}_{filter}_{optimizer}_{variant}.log",
+    benchmark:
+        "results/benchmarks/evaluate_ground_variant/{dataset}_{window}_{filter}_{optimizer}_{variant}.tsv"
+    wildcard_constraints:
+        variant=plan.VARIANT,

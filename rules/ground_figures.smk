@@ -65,7 +65,7 @@ rule figure_ground_week:
 
 
 rule figure_ground_filter:
-    """Figure 3: one week of Bz, unfiltered and filtered."""
+    """Figure 3: one week of Bz, unfiltered and filtered (whatever filter the sweeps use)."""
     input:
         decoded_nc=DECODED_NC.format(obs=CNN["figures"]["observatory"]),
     output:
@@ -88,7 +88,7 @@ rule figure_ground_filter:
     params:
         function="eqprecursors.plots.ground:figure_filter",
         kwargs=dict(
-            filter=cnn_filter(CNN["experiments"]["sweep_filter"]),
+            filter=plan.figure_filter(config),
             start=CNN["figures"]["week_start"],
             data_kind=CNN["data_kind"],
         ),
@@ -245,5 +245,34 @@ rule table_ground_model:
             n_samples=window_samples(CNN["experiments"]["window"]),
             dense_activation=CNN["training"]["dense_activation"],
         ),
+    script:
+        "../scripts/figure.py"
+
+
+rule figure_ground_variants:
+    """Figure S1: accuracy and MCC vs learning rate and vs conv blocks, beside the baseline."""
+    input:
+        runs=plan.variant_run_files(config),
+    output:
+        out_png=report(
+            figure_file(plan.VARIANTS_FIGURE, "png"),
+            caption="../report/ground_variants.rst",
+            category="Ground CNN",
+            subcategory="Figures",
+        ),
+        out_pdf=figure_file(plan.VARIANTS_FIGURE, "pdf"),
+        out_csv=table_file(plan.VARIANTS_TABLE, "csv"),
+    log:
+        f"logs/figures_ground/{plan.VARIANTS_FIGURE}.log",
+    benchmark:
+        f"results/benchmarks/figures_ground/{plan.VARIANTS_FIGURE}.tsv"
+    conda:
+        "../envs/figures.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        function="eqprecursors.plots.ground_results:figure_variants",
+        kwargs=dict(runs=plan.variant_run_dicts(config), data_kind=CNN["data_kind"]),
     script:
         "../scripts/figure.py"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import copy
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -210,6 +211,77 @@ def test_all_runs_per_configuration(paper, tiny):
     ]
 
 
+# ------------------------------------------------ learning-rate and conv-block variants
+def test_variants_are_off_in_the_default(default, tiny):
+    for config in (default, tiny):
+        assert config["ground_cnn"]["experiments"]["learning_rates"] == []
+        assert config["ground_cnn"]["experiments"]["conv_blocks"] == []
+        assert plan.cnn_variants(config) == []
+        assert plan.variant_run_dicts(config) == plan.variant_run_files(config) == []
+
+
+def test_paper_variants_train_apart_and_reuse_the_sweep_run(paper):
+    assert plan.cnn_variants(paper) == [
+        ("learning_rates", "lr0.0001", 0.0001),
+        ("learning_rates", "lr0.001", 0.001),
+        ("learning_rates", "lr0.01", 0.01),
+        ("conv_blocks", "conv2", 2),
+        ("conv_blocks", "conv3", 3),
+        ("conv_blocks", "conv4", 4),
+    ]
+    sweep = "results/ground/runs/ALL/week_unfiltered/adam_100"
+    variants = "results/ground/variants/ALL/week_unfiltered/adam_"
+    runs = plan.variant_run_dicts(paper)
+    # learning_rate null = Adam's Keras default 0.001, and Table 2 has 3 blocks: the
+    # optimizer sweep's adam run stands for both, trained once
+    assert [r["metrics_json"] for r in runs] == [
+        variants + "lr0.0001/metrics.json",
+        sweep + "/metrics.json",
+        variants + "lr0.01/metrics.json",
+        variants + "conv2/metrics.json",
+        sweep + "/metrics.json",
+        variants + "conv4/metrics.json",
+    ]
+    assert [r["sweep_run"] for r in runs] == [False, True, False, False, True, False]
+    assert [r["value"] for r in runs] == [0.0001, 0.001, 0.01, 2, 3, 4]
+    assert len(plan.variant_run_files(paper)) == 6 * 3
+    assert ("ALL", "week", "unfiltered", "adam", 100) in plan.all_cnn_runs(paper)
+    assert plan.variant_training(paper, "lr0.01")["learning_rate"] == 0.01
+    assert plan.variant_training(paper, "conv4") == dict(
+        paper["ground_cnn"]["training"], conv_blocks=4
+    )
+    with pytest.raises(ValueError, match="learning_rates nor conv_blocks"):
+        plan.variant_training(paper, "conv5")
+
+
+def test_variants_appear_only_when_listed(default):
+    config = copy.deepcopy(default)
+    config["ground_cnn"]["experiments"]["learning_rates"] = [1e-05]
+    config["ground_cnn"]["training"].update(optimizer="sgd", learning_rate=None)
+    (run,) = plan.variant_run_dicts(config)
+    assert run["history_csv"] == "results/ground/variants/ALL/day_filtered/sgd_lr1e-05/history.csv"
+    assert re.fullmatch(plan.VARIANT, "lr1e-05") and re.fullmatch(plan.VARIANT, "conv12")
+    assert plan.ground_cnn_targets(config) == [*GROUND_CNN_TARGETS, *VARIANT_TARGETS]
+    # an explicit rate equal to the listed one is the sweep's run; SGD's default is 0.01
+    config["ground_cnn"]["experiments"]["learning_rates"] = [0.01]
+    assert plan.variant_run_dicts(config)[0]["sweep_run"]
+    config["ground_cnn"]["training"]["learning_rate"] = 0.5
+    assert not plan.variant_run_dicts(config)[0]["sweep_run"]
+    config["ground_cnn"]["experiments"].update(learning_rates=[], conv_blocks=[12])
+    config["ground_cnn"]["experiments"]["window"] = "hour"  # 60 samples: at most 6 blocks
+    with pytest.raises(ValueError, match="ground_cnn.experiments.conv_blocks"):
+        plan.variant_run_dicts(config)
+
+
+def test_variant_vocabulary_matches_the_schema():
+    experiments = yaml.safe_load(SCHEMA.read_text())["properties"]["ground_cnn"]["properties"][
+        "experiments"
+    ]["properties"]
+    for key in plan.VARIANT_EXPERIMENTS:
+        assert experiments[key]["default"] == []
+    assert set(plan.KERAS_DEFAULT_LEARNING_RATE) == set(plan.OPTIMIZERS)
+
+
 # ------------------------------------------------------------- paths and labels
 def test_run_path_and_label():
     run = ("ALL", "week", "filtered", "sgd", 40)
@@ -331,6 +403,11 @@ def test_synthetic_options(default, paper):
         "event_kind": "independent",  # the satellite study labels CSES with its own catalog
     }
     assert default["satellites"]["CSES"]["source"] == "synthetic"  # not popped from config
+    level1 = copy.deepcopy(default)
+    level1["satellites"]["DEMETER"]["format"] = "demeter_l1"
+    # the generator writes the layout the decoder will read: CDPP Level-1 binary, not CDF
+    assert plan.synthetic_satellite_options(level1, "DEMETER")["file_format"] == "demeter_l1"
+    assert "file_format" not in plan.synthetic_satellite_options(default, "DEMETER")
 
 
 def test_synthetic_satellite_events_come_from_the_study_or_the_observatories(default):
@@ -366,9 +443,18 @@ GROUND_CNN_TARGETS = [
 ]
 
 
-def test_ground_cnn_targets():
+VARIANT_TARGETS = [
+    "results/tables/ground/variants.csv",
+    "results/figures/ground/figS1_variants.png",
+    "results/figures/ground/figS1_variants.pdf",
+]
+
+
+def test_ground_cnn_targets(default, paper):
     assert plan.ground_cnn_targets() == GROUND_CNN_TARGETS
     assert len(GROUND_CNN_TARGETS) == 3 + 8 * 2
+    assert plan.ground_cnn_targets(default) == GROUND_CNN_TARGETS  # no variants listed
+    assert plan.ground_cnn_targets(paper) == [*GROUND_CNN_TARGETS, *VARIANT_TARGETS]
 
 
 DEFAULT_DATA_TARGETS = [
@@ -403,7 +489,8 @@ def test_targets_without_overview_or_ground_cnn(default, paper):
     del config["ground_cnn"]
     assert plan.all_targets(config) == DEFAULT_DATA_TARGETS
     # paper: no overview; three observatories, two decoded local satellites and the study
-    assert len(plan.all_targets(paper)) == 3 + 3 + 1 + 2 + len(GROUND_CNN_TARGETS)
+    # with its learning-rate and conv-block figure and table
+    assert len(plan.all_targets(paper)) == 3 + 3 + 1 + 2 + len(GROUND_CNN_TARGETS) + 3
     assert not [t for t in plan.all_targets(paper) if "synthetic" in t]
     assert "results/decoded/satellite/CSES.nc" in plan.all_targets(paper)
 

@@ -8,21 +8,28 @@ follows the data, and the drawn detectability radius is a true geodesic circle.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+import yaml
+from snakemake.utils import validate
 
 from eqprecursors.core import splits
 from eqprecursors.core.geodesy import geodesic_circle, geodesic_distance_km
 from eqprecursors.core.reports import write_json
 from eqprecursors.evaluation.metrics import bootstrap_ci, classification_metrics, permutation_pvalue
+from eqprecursors.ground import plan
 from eqprecursors.ground.model import write_table_model
 from eqprecursors.ground.observatories import write_table_observatories
 from eqprecursors.ground.runs import split_note
 from eqprecursors.plots import ground, ground_results
 
+ROOT = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 SITES = [
@@ -176,6 +183,63 @@ def test_week_components_and_filter_comparison(tmp_path, decoded_nc):
     with pytest.raises(ValueError, match="no samples"):
         ground.figure_week(decoded_nc, tmp_path / "x.png", tmp_path / "x.pdf",
                                     start="2021-01-01", data_kind=kind)  # fmt: skip
+
+
+def paper_config() -> dict:
+    """config/paper.yaml as the workflow reads it: validated, the schema's defaults filled."""
+    config = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
+    validate(config, str(ROOT / "schemas/config.schema.yaml"))
+    return config
+
+
+def test_figure_3_gets_its_filter_under_the_paper_sweep(tmp_path, decoded_nc):
+    """The paper sweeps unfiltered data; Figure 3 still draws its high-pass filter."""
+    paper = paper_config()
+    assert paper["ground_cnn"]["experiments"]["sweep_filter"] == "unfiltered"
+    # what the rule passed before: the sweep's filter, None for the paper, and a failure
+    swept = plan.cnn_filter(paper, paper["ground_cnn"]["experiments"]["sweep_filter"])
+    assert swept is None
+    with pytest.raises(ValueError, match="needs a filter"):
+        ground.figure_filter(decoded_nc, swept, tmp_path / "x.png", tmp_path / "x.pdf",
+                             start="2020-01-01", data_kind="x")  # fmt: skip
+    spec = plan.figure_filter(paper)
+    assert spec == paper["ground_cnn"]["filters"]["filtered"]
+    assert (spec["type"], spec["order"], spec["corners_cpd"]) == ("highpass", 4, [1.5])
+    assert_figure(
+        ground.figure_filter(decoded_nc, spec, tmp_path / "f3.png", tmp_path / "f3.pdf",
+                             start="2020-01-01", data_kind="synthetic")
+    )  # fmt: skip
+
+
+def test_figure_3_filter_is_the_first_diurnal_one_or_a_config_error():
+    config = paper_config()
+    config["ground_cnn"]["filters"] = {
+        "raw": {"type": "none"},
+        "smooth": {"type": "lowpass", "order": 2, "corners_cpd": [100.0]},
+        "band": {"type": "bandpass", "order": 2, "corners_cpd": [1.5, 100.0]},
+        "high": {"type": "highpass", "order": 4, "corners_cpd": [1.5]},
+    }
+    assert plan.figure_filter(config)["type"] == "bandpass"
+    del config["ground_cnn"]["filters"]["band"], config["ground_cnn"]["filters"]["high"]
+    with pytest.raises(ValueError, match=r"ground_cnn.filters: Figure 3 .* highpass or bandpass"):
+        plan.figure_filter(config)
+
+
+def test_paper_config_without_a_diurnal_filter_fails_before_any_job(tmp_path):
+    """The rule's own path: the DAG of config/paper.yaml is refused, naming the key."""
+    config = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
+    config["ground_cnn"]["filters"] = {"unfiltered": {"type": "none"}}
+    path = tmp_path / "paper.yaml"
+    path.write_text(yaml.safe_dump(config))
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dry-run", "--nolock", "--configfile", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode != 0
+    assert "ground_cnn.filters: Figure 3 (figure_ground_filter)" in run.stdout + run.stderr
 
 
 def test_network_figure_and_table_2(tmp_path):

@@ -232,3 +232,29 @@ def test_learning_curve_other_verdicts():
     assert not res["meaningful"]
     res = learning_curve.fit_learning_curve(n, np.full(5, 0.5), target_accuracy=0.6)
     assert not res["meaningful"]
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:TF runtime already initialised:RuntimeWarning")
+def test_conv_blocks_and_learning_rate_reach_the_trained_model(tiny_window_dataset, tmp_path):
+    import keras
+
+    d = tiny_window_dataset
+    options = dict(epochs=1, batch_size=8, seed=0, threads=1, verbose=0)
+    files = (d["windows"], d["labels"], d["split"])
+    table2 = training.train(*files, tmp_path / "a.keras", tmp_path / "a.csv", **options)
+    two = training.train(
+        *files, tmp_path / "b.keras", tmp_path / "b.csv", conv_blocks=2, learning_rate=0.01,
+        **options,
+    )  # fmt: skip
+    assert table2["conv_blocks"] == 3 and table2["learning_rate"] is None
+    assert two["conv_blocks"] == 2 and two["learning_rate"] == 0.01
+    model = keras.models.load_model(tmp_path / "b.keras")
+    assert [layer.name for layer in model.layers if layer.name.startswith("conv")] == [
+        "conv1",
+        "conv2",
+    ]
+    # one pooling fewer: twice the flattened width feeds the Dense 64
+    assert two["n_params"] > table2["n_params"]
+    assert model.count_params() == two["n_params"]
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)

@@ -32,11 +32,16 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optim
     return cls() if learning_rate is None else cls(learning_rate=learning_rate)
 
 
+TABLE2_CONV_BLOCKS = 3
+"""Convolutional blocks of the paper's Table 2 network (conv1, conv2, conv3)."""
+
+
 def build_cnn(
     n_samples: int,
     *,
     dense_activation: str = "relu",
     n_classes: int = 2,
+    conv_blocks: int = TABLE2_CONV_BLOCKS,
     name: str = "petrescu2022_cnn",
 ) -> keras.Model:
     """Paper Table 2 network for windows of ``n_samples`` (week: 10080).
@@ -46,16 +51,26 @@ def build_cnn(
     The paper's table lists softmax for the hidden Dense 64; that is almost certainly a
     typo (softmax squashes 64 hidden units onto a simplex), so ``relu`` is the default and
     ``dense_activation="softmax"`` reproduces the table literally.
+
+    ``conv_blocks`` sets how many convolutional blocks the network has (the paper also
+    tried fewer and more than Table 2's three): block 1 is the Conv2D 32 3x3, every further
+    block a MaxPool 1x2 followed by a Conv2D 64 1x3, so one block is one convolutional layer
+    and the default is Table 2 exactly.
     """
-    if n_samples < 4:
-        raise ValueError(f"n_samples must be >= 4 for two 1x2 poolings, got {n_samples}")
+    if conv_blocks < 1:
+        raise ValueError(f"conv_blocks must be >= 1, got {conv_blocks}")
+    min_samples = 2 ** (conv_blocks - 1)
+    if n_samples < min_samples:
+        raise ValueError(
+            f"n_samples must be >= {min_samples} for {conv_blocks - 1} 1x2 poolings, "
+            f"got {n_samples}"
+        )
     layers = keras.layers
     inputs = keras.Input(shape=(3, n_samples, 1), name="window")
     x = layers.Conv2D(32, (3, 3), padding="same", activation="relu", name="conv1")(inputs)
-    x = layers.MaxPooling2D(pool_size=(1, 2), name="pool1")(x)
-    x = layers.Conv2D(64, (1, 3), padding="same", activation="relu", name="conv2")(x)
-    x = layers.MaxPooling2D(pool_size=(1, 2), name="pool2")(x)
-    x = layers.Conv2D(64, (1, 3), padding="same", activation="relu", name="conv3")(x)
+    for block in range(2, conv_blocks + 1):
+        x = layers.MaxPooling2D(pool_size=(1, 2), name=f"pool{block - 1}")(x)
+        x = layers.Conv2D(64, (1, 3), padding="same", activation="relu", name=f"conv{block}")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(64, activation=dense_activation, name="dense1")(x)
     outputs = layers.Dense(n_classes, activation="softmax", name="output")(x)

@@ -10,7 +10,9 @@ schema's enums, ``eqprecursors.ground.model.OPTIMIZERS`` and the window sample t
 A run is the tuple ``(dataset, window, filter, optimizer, percent)``: dataset is a study
 observatory or ``ALL``, percent the share of the training part that is used (100 for
 every experiment's run).  The learning curve (Figure 8) is planned apart: one job per seed
-trains every fraction (``learning_curve_*`` below).
+trains every fraction (``learning_curve_*`` below); so are the learning-rate and
+conv-block variants of the sweep's run (``variant_*``, VARIANT_RUN_DIR), which no other
+rule reads.
 """
 
 from __future__ import annotations
@@ -25,6 +27,23 @@ OPTIMIZERS = ("adam", "adagrad", "adamax", "sgd", "rmsprop")
 """The optimizers of the paper's comparison (Figure 6)."""
 EXPERIMENTS = ("histories", "optimizers", "windows")
 """Experiments of single runs (RUN_DIR); the learning curve has its own jobs and paths."""
+VARIANT_EXPERIMENTS = {"learning_rates": "lr", "conv_blocks": "conv"}
+"""Experiments that vary one training setting of the sweep's run (the paper's learning-rate
+and convolutional-layer-count trials): ``ground_cnn.experiments`` list -> the prefix of the
+variant's name (``lr0.0001``, ``conv2``); an empty list trains nothing."""
+VARIANT = "lr[0-9.e+-]+|conv[0-9]+"
+"""The pattern of a variant's name (VARIANT_RUN_DIR)."""
+TABLE2_CONV_BLOCKS = 3
+"""Table 2's convolutional blocks (= eqprecursors.ground.model.TABLE2_CONV_BLOCKS)."""
+KERAS_DEFAULT_LEARNING_RATE = {
+    "adam": 0.001,
+    "adagrad": 0.001,
+    "adamax": 0.001,
+    "sgd": 0.01,
+    "rmsprop": 0.001,
+}
+"""What ``training.learning_rate: null`` means per optimizer (Keras 3; tests/test_models.py
+checks it against Keras), so a listed rate equal to it reuses the sweep's run."""
 OBSERVATORY_CODE = "[A-Z0-9]{3}"
 """An IAGA code; also the pattern of a dataset name (``ALL`` is the combined dataset)."""
 COMBINED = "ALL"
@@ -52,6 +71,11 @@ FIGURES = (
     "fig8_learning_curve",
 )
 TABLES = ("metrics", "table1_observatories", "table2_model")
+VARIANTS_FIGURE = "figS1_variants"
+"""Accuracy and MCC vs learning rate and vs conv blocks: a target only when either list of
+VARIANT_EXPERIMENTS is non-empty (not a figure of the paper, whose text reports the runs)."""
+VARIANTS_TABLE = "variants"
+"""The numbers of VARIANTS_FIGURE, one row per variant (written by the same rule)."""
 
 # ------------------------------------------------------------------------------ paths
 # Files that more than one rule (or a rule and the targets) name; wildcards in braces.
@@ -85,6 +109,9 @@ DATASET_DIR = "results/ground/datasets/{dataset}/{window}_{filter}"
 SPLIT = "results/ground/splits/{dataset}/{window}_{filter}"
 """Stem of a split: ``.csv`` (train/test per window) and ``.json`` (its report)."""
 RUN_DIR = "results/ground/runs/{dataset}/{window}_{filter}/{optimizer}_{percent}"
+VARIANT_RUN_DIR = "results/ground/variants/{dataset}/{window}_{filter}/{optimizer}_{variant}"
+"""One run of VARIANT_EXPERIMENTS (model.keras + RUN_FILES); the sweep's own setting is
+not trained again here (:func:`variant_run_dicts` points it at RUN_DIR)."""
 GROUND_BASELINES_JSON = "results/ground/baselines/{dataset}/{window}_{filter}.json"
 """Kp-only, date-only, majority and stratified baselines of one split (no optimizer)."""
 SATELLITE_BASELINES_JSON = "results/satellite/baselines/{dataset}.json"
@@ -149,6 +176,8 @@ def synthetic_satellite_options(config: dict, mission: str) -> dict:
     """One mission's generator settings (without the reader keys) with the generator's seed."""
     entry = config["satellites"][mission]
     options = {k: v for k, v in entry.items() if k not in SATELLITE_READER_KEYS}
+    if entry.get("format") == "demeter_l1":  # the generator writes what the decoder reads
+        options["file_format"] = "demeter_l1"
     synthetic = config["synthetic"]
     if satellite_study_catalog(config, mission):
         options["event_kind"] = "independent"
@@ -199,22 +228,50 @@ def all_targets(config: dict) -> list[str]:
     if "overview" in config["synthetic"]:
         targets.append(SYNTHETIC_OVERVIEW_PNG)
     if "ground_cnn" in config:
-        targets += ground_cnn_targets()
+        targets += ground_cnn_targets(config)
     return targets
 
 
 # -------------------------------------------------------------------- ground CNN study
-def ground_cnn_targets() -> list[str]:
-    """The study's tables (CSV) and figures (PNG and PDF)."""
-    return [table_file(name, "csv") for name in TABLES] + [
+def ground_cnn_targets(config: dict | None = None) -> list[str]:
+    """The study's tables (CSV) and figures (PNG and PDF), with the variants' figure and
+    its table when ``config`` lists any variant."""
+    targets = [table_file(name, "csv") for name in TABLES] + [
         figure_file(name, ext) for name in FIGURES for ext in ("png", "pdf")
     ]
+    if config is not None and cnn_variants(config):
+        targets += [table_file(VARIANTS_TABLE, "csv")]
+        targets += [figure_file(VARIANTS_FIGURE, ext) for ext in ("png", "pdf")]
+    return targets
 
 
 def cnn_filter(config: dict, name: str) -> dict | None:
     """A named filter variant as labelling expects it (a copy; None = unfiltered)."""
     spec = dict(config["ground_cnn"]["filters"][name])
     return None if spec["type"] == "none" else spec
+
+
+FIGURE_FILTER_TYPES = ("highpass", "bandpass")
+"""Filter types that remove the diurnal (Sq) variation: what Figure 3 shows being removed."""
+
+
+def figure_filter(config: dict) -> dict:
+    """Figure 3's filter: the first high-pass or band-pass of ``ground_cnn.filters``.
+
+    Figure 3 compares filtered with unfiltered data, so it needs a filter whatever
+    ``experiments.sweep_filter`` the sweeps train on (the paper's is ``unfiltered``).
+    Raises at DAG build time, naming the key, when no such filter exists.
+    """
+    filters = config["ground_cnn"]["filters"]
+    for spec in filters.values():
+        if spec["type"] in FIGURE_FILTER_TYPES:
+            return dict(spec)
+    types = {name: spec["type"] for name, spec in filters.items()}
+    raise ValueError(
+        f"ground_cnn.filters: Figure 3 (figure_ground_filter) needs a filter of type "
+        f"{' or '.join(FIGURE_FILTER_TYPES)} to compare with the unfiltered data; "
+        f"found {types}"
+    )
 
 
 def cnn_runs(config: dict, experiment: str) -> list[tuple]:
@@ -309,6 +366,104 @@ def cnn_run_dicts(config: dict, experiment: str) -> list[dict]:
             )
         )
     return out
+
+
+# ------------------------------------------------------- learning-rate and conv-block runs
+def variant_name(experiment: str, value) -> str:
+    """A variant's directory name: ``lr`` + the rate as Python writes it (exact round trip:
+    0.0001, 1e-05), or ``conv`` + the block count."""
+    if experiment == "learning_rates":
+        return f"lr{float(value)!r}"
+    if experiment == "conv_blocks":
+        return f"conv{int(value)}"
+    raise ValueError(
+        f"unknown variant experiment {experiment!r}; expected {list(VARIANT_EXPERIMENTS)}"
+    )
+
+
+def cnn_variants(config: dict) -> list[tuple[str, str, float]]:
+    """(experiment, name, value) of every listed learning rate and conv-block count, in
+    config order (rates first); empty when both lists are (the default)."""
+    e = config["ground_cnn"]["experiments"]
+    return [
+        (experiment, variant_name(experiment, value), value)
+        for experiment in VARIANT_EXPERIMENTS
+        for value in e.get(experiment) or []
+    ]
+
+
+def _variant_setting(experiment: str, value) -> dict:
+    """The training keys a variant overrides (learning_rate or conv_blocks)."""
+    if experiment == "learning_rates":
+        return {"learning_rate": float(value)}
+    return {"conv_blocks": int(value)}
+
+
+def variant_is_sweep_run(config: dict, experiment: str, value) -> bool:
+    """Is the variant the sweep's own run: Table 2's block count, or the rate it trains with
+    (``learning_rate``, or the optimizer's Keras default where that is null)?"""
+    training = config["ground_cnn"]["training"]
+    if experiment == "conv_blocks":
+        return int(value) == TABLE2_CONV_BLOCKS
+    rate = training.get("learning_rate")
+    if rate is None:
+        rate = KERAS_DEFAULT_LEARNING_RATE[training["optimizer"]]
+    return float(value) == float(rate)
+
+
+def variant_training(config: dict, variant: str) -> dict:
+    """The training keyword arguments of variant ``variant`` (the rule's wildcard)."""
+    for experiment, name, value in cnn_variants(config):
+        if name == variant:
+            return dict(config["ground_cnn"]["training"], **_variant_setting(experiment, value))
+    known = [name for _, name, _ in cnn_variants(config)]
+    raise ValueError(
+        f"variant {variant!r} is in neither ground_cnn.experiments.learning_rates nor "
+        f"conv_blocks (variants: {known})"
+    )
+
+
+def variant_run_dicts(config: dict) -> list[dict]:
+    """What the variants' figure needs of each variant: experiment, value, label, files.
+
+    Variants run on the sweep dataset, main window and sweep filter with the training
+    optimizer; the one equal to the sweep's setting reads the sweep's run (RUN_DIR).
+    """
+    dataset, window, filt, optimizer = learning_curve_sweep(config)
+    out = []
+    for experiment, name, value in cnn_variants(config):
+        if experiment == "conv_blocks" and 2 ** (int(value) - 1) > WINDOW_SAMPLES[window]:
+            raise ValueError(
+                f"ground_cnn.experiments.conv_blocks: {value} blocks pool a {window} window "
+                f"({WINDOW_SAMPLES[window]} samples) {int(value) - 1} times, below one sample"
+            )
+        if variant_is_sweep_run(config, experiment, value):
+            directory = RUN_DIR.format(
+                dataset=dataset, window=window, filter=filt, optimizer=optimizer, percent=100
+            )
+        else:
+            directory = VARIANT_RUN_DIR.format(
+                dataset=dataset, window=window, filter=filt, optimizer=optimizer, variant=name
+            )
+        label = f"lr {float(value):g}" if experiment == "learning_rates" else f"{int(value)} blocks"
+        out.append(
+            dict(
+                experiment=experiment,
+                value=float(value) if experiment == "learning_rates" else int(value),
+                label=label,
+                sweep_run=variant_is_sweep_run(config, experiment, value),
+                history_csv=f"{directory}/history.csv",
+                metrics_json=f"{directory}/metrics.json",
+                summary_json=f"{directory}/summary.json",
+            )
+        )
+    return out
+
+
+def variant_run_files(config: dict) -> list[str]:
+    """Every file the variants' figure reads (RUN_FILES of every variant)."""
+    runs = variant_run_dicts(config)
+    return [r[name.replace(".", "_")] for r in runs for name in RUN_FILES]
 
 
 def learning_curve_sweep(config: dict) -> tuple[str, str, str, str]:

@@ -68,3 +68,38 @@ def accuracy_ci(metrics: Mapping, name: str = "accuracy") -> tuple[float, float]
     """Bootstrap CI (low, high) of ``name`` from metrics.json; NaNs where absent."""
     ci = (metrics.get("bootstrap_ci") or {}).get(name) or {}
     return num(ci.get("low")), num(ci.get("high"))
+
+
+def final_scores(loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]]) -> pd.DataFrame:
+    """One row per loaded run: what its final model scores on validation beside chance.
+
+    Evaluated accuracy and MCC with their bootstrap 95 % CIs, the majority baseline (MCC's
+    chance level is 0), the block permutation p of MCC, n_val, the last epoch's training
+    accuracy and losses and the split method; the run dict's ``experiment``, ``value``,
+    ``label`` and ``sweep_run`` lead where present (the variants' table).
+    """
+    rows = []
+    for run, history, metrics in loaded:
+        acc_lo, acc_hi = accuracy_ci(metrics)
+        mcc_lo, mcc_hi = accuracy_ci(metrics, "mcc")
+        p = ((metrics.get("permutation") or {}).get("mcc") or {}).get("p_value")
+        lead = {k: run[k] for k in ("experiment", "value", "label", "sweep_run") if k in run}
+        rows.append(
+            {
+                **lead,
+                "n_val": metrics.get("n_val", metrics.get("n")),
+                "accuracy": val_accuracy(metrics, history),
+                "accuracy_low": acc_lo,
+                "accuracy_high": acc_hi,
+                "baseline_accuracy": num(metrics.get("baseline_accuracy")),
+                "mcc": num(metrics.get("mcc")),
+                "mcc_low": mcc_lo,
+                "mcc_high": mcc_hi,
+                "mcc_p_value": num(p),
+                "train_accuracy": float(history["accuracy"].iloc[-1]),
+                "train_loss": float(history["loss"].iloc[-1]),
+                "val_loss": float(history["val_loss"].iloc[-1]),
+                "split_method": metrics.get("split_method", "unknown"),
+            }
+        )
+    return pd.DataFrame(rows)

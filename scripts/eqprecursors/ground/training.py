@@ -114,6 +114,7 @@ def train(
     subset_fraction: float = 1.0,
     subset_seed: int | None = None,
     dense_activation: str = "relu",
+    conv_blocks: int | None = None,
     jit_compile: bool | str = "auto",
     verbose: int = 2,
     summary_json: str | Path | None = None,
@@ -123,12 +124,14 @@ def train(
     ``subset_fraction`` < 1 trains on a stratified subset of the training part, nested
     across fractions for one ``subset_seed`` (default ``seed``;
     :func:`nested_subset_positions`) for learning curves; validation is always the full
-    validation part.  Returns a summary dict.
+    validation part.  ``conv_blocks`` (None = Table 2's three) sets the network's
+    convolutional blocks (:func:`~eqprecursors.ground.model.build_cnn`) for the
+    conv-block experiment.  Returns a summary dict.
     """
     configure_threads(threads)
     import keras
 
-    from eqprecursors.ground.model import build_cnn, make_optimizer
+    from eqprecursors.ground.model import TABLE2_CONV_BLOCKS, build_cnn, make_optimizer
 
     if not str(out_model).endswith(".keras"):
         raise ValueError(f"out_model must end in .keras, got {out_model}")
@@ -147,7 +150,8 @@ def train(
     train_ds = make_pipeline(reader, tr_rows, tr_lab, batch_size, shuffle=True, seed=seed)
     val_ds = make_pipeline(reader, va_rows, va_lab, batch_size, shuffle=False)
 
-    model = build_cnn(reader.n_samples, dense_activation=dense_activation)
+    conv_blocks = TABLE2_CONV_BLOCKS if conv_blocks is None else int(conv_blocks)
+    model = build_cnn(reader.n_samples, dense_activation=dense_activation, conv_blocks=conv_blocks)
     model.compile(
         optimizer=make_optimizer(optimizer, learning_rate),
         loss="categorical_crossentropy",
@@ -182,6 +186,7 @@ def train(
         "optimizer": optimizer,
         "learning_rate": learning_rate,
         "dense_activation": dense_activation,
+        "conv_blocks": conv_blocks,
         "seed": seed,
         "threads": threads,
         "n_params": int(model.count_params()),

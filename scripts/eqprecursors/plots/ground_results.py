@@ -25,7 +25,14 @@ import pandas as pd
 
 from eqprecursors.core.splits import leakage_warning
 from eqprecursors.ground.learning_curve import inverse_power_law, write_learning_curve
-from eqprecursors.ground.runs import accuracy_ci, load_runs, num, split_note, val_accuracy
+from eqprecursors.ground.runs import (
+    accuracy_ci,
+    final_scores,
+    load_runs,
+    num,
+    split_note,
+    val_accuracy,
+)
 from eqprecursors.ground.windows import WINDOW_SAMPLES
 from eqprecursors.plots.style import (
     BASELINE_STYLE,
@@ -177,6 +184,35 @@ def _window_key(label: str) -> tuple[int, float, str]:
         return (1, 0.0, lab)
 
 
+def _final_accuracy_points(ax, x: np.ndarray, loaded) -> None:
+    """One point per run at ``x``: training accuracy (last epoch, open), validation accuracy
+    with its bootstrap 95 % CI (where present) and its own majority baseline as a short
+    dashed segment: each run is scored on its own validation set (Figures 7 and S1)."""
+    val_acc = np.array([val_accuracy(m, h) for _, h, m in loaded])
+    tr_acc = np.array([float(h["accuracy"].iloc[-1]) for _, h, _ in loaded])
+    base = np.array([num(m.get("baseline_accuracy")) for _, _, m in loaded])
+    ci = np.array([accuracy_ci(m) for _, _, m in loaded]).reshape(-1, 2)
+    has_ci = np.isfinite(ci).all(axis=1)
+    err = np.vstack([val_acc - ci[:, 0], ci[:, 1] - val_acc])
+    err[:, ~has_ci] = 0.0
+    ax.plot(x, tr_acc, "o", mfc="none", color=TRAIN_COLOUR, label="training (last epoch)")
+    ax.errorbar(
+        x,
+        val_acc,
+        yerr=err,
+        fmt="o",
+        color=VAL_COLOUR,
+        capsize=4,
+        label="validation (95 % bootstrap CI)",
+    )
+    if np.isfinite(base).any():
+        # one short segment per run: each is scored on its own validation set, so the
+        # baselines are not a curve
+        ax.hlines(base, x - 0.3, x + 0.3, **BASELINE_STYLE, zorder=5, label="majority baseline")
+    accuracy_ylim(ax, [*tr_acc, *val_acc, *base, *ci[has_ci].ravel()])
+    ax.set_ylabel("accuracy")
+
+
 def plot_windows(
     loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]],
     out_png,
@@ -193,31 +229,8 @@ def plot_windows(
     plt = pyplot()
     loaded = sorted(loaded, key=lambda x: _window_key(x[0]["label"]))
     x = np.arange(len(loaded))
-    val_acc = np.array([val_accuracy(m, h) for _, h, m in loaded])
-    tr_acc = np.array([float(h["accuracy"].iloc[-1]) for _, h, _ in loaded])
-    base = np.array([num(m.get("baseline_accuracy")) for _, _, m in loaded])
-    ci = np.array([accuracy_ci(m) for _, _, m in loaded]).reshape(-1, 2)
-    has_ci = np.isfinite(ci).all(axis=1)
-    err = np.vstack([val_acc - ci[:, 0], ci[:, 1] - val_acc])
-    err[:, ~has_ci] = 0.0
-
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.8), layout="constrained")
-    a.plot(x, tr_acc, "o", mfc="none", color=TRAIN_COLOUR, label="training (last epoch)")
-    a.errorbar(
-        x,
-        val_acc,
-        yerr=err,
-        fmt="o",
-        color=VAL_COLOUR,
-        capsize=4,
-        label="validation (95 % bootstrap CI)",
-    )
-    if np.isfinite(base).any():
-        # one short segment per window: each window length is its own dataset, so the
-        # baselines are not a curve
-        a.hlines(base, x - 0.3, x + 0.3, **BASELINE_STYLE, zorder=5, label="majority baseline")
-    accuracy_ylim(a, [*tr_acc, *val_acc, *base, *ci[has_ci].ravel()])
-    a.set_ylabel("accuracy")
+    _final_accuracy_points(a, x, loaded)
     b.plot(
         x,
         [h["loss"].iloc[-1] for _, h, _ in loaded],
@@ -400,3 +413,87 @@ def figure_windows(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str)
     loaded = load_runs(runs)
     warning = _split_warning([m for _, _, m in loaded])
     return plot_windows(loaded, out_png, out_pdf, data_kind=data_kind, warning=warning)
+
+
+VARIANT_AXES = {
+    "learning_rates": "learning rate of the training optimizer",
+    "conv_blocks": "convolutional blocks (Table 2: 3)",
+}
+"""The x axis of each variant experiment in Figure S1."""
+
+
+def plot_variants(
+    loaded: Sequence[tuple[Mapping, pd.DataFrame, Mapping]],
+    out_png,
+    out_pdf,
+    *,
+    data_kind: str,
+    warning: str = "",
+) -> tuple[Path, Path]:
+    """Figure S1: final accuracy and MCC vs learning rate and vs conv blocks.
+
+    One column per variant experiment present (``run["experiment"]``), its runs in
+    ascending ``run["value"]``. Accuracy as in Figure 7 (bootstrap CI, each run's majority
+    baseline); MCC with its bootstrap CI against chance (0), the block permutation p and
+    n_val under each tick. The sweep's own run (``sweep_run``) is marked in its tick.
+    """
+    plt = pyplot()
+    experiments = [e for e in VARIANT_AXES if any(r["experiment"] == e for r, _, _ in loaded)]
+    if not experiments:
+        raise ValueError(f"no run of {list(VARIANT_AXES)} given")
+    fig, axes = plt.subplots(
+        2,
+        len(experiments),
+        figsize=(5.5 * len(experiments) + 0.5, 7.5),
+        squeeze=False,
+        layout="constrained",
+    )
+    for j, experiment in enumerate(experiments):
+        part = sorted(
+            (x for x in loaded if x[0]["experiment"] == experiment), key=lambda x: x[0]["value"]
+        )
+        scores = final_scores(part)
+        x = np.arange(len(part))
+        acc_ax, mcc_ax = axes[0, j], axes[1, j]
+        _final_accuracy_points(acc_ax, x, part)
+        mcc = scores["mcc"].to_numpy(float)
+        lo, hi = scores["mcc_low"].to_numpy(float), scores["mcc_high"].to_numpy(float)
+        has_ci = np.isfinite(lo) & np.isfinite(hi)
+        err = np.vstack([np.where(has_ci, mcc - lo, 0.0), np.where(has_ci, hi - mcc, 0.0)])
+        mcc_ax.errorbar(
+            x, mcc, yerr=err, fmt="o", color=VAL_COLOUR, capsize=4, label="MCC (95 % bootstrap CI)"
+        )
+        mcc_ax.axhline(0.0, **BASELINE_STYLE, zorder=5, label="chance (MCC 0)")
+        mcc_ax.set_ylim(-1.05, 1.05)
+        mcc_ax.set_ylabel("Matthews correlation (validation)")
+        ticks = []
+        for (r, _, _), (_, row) in zip(part, scores.iterrows(), strict=True):
+            value = f"{r['value']:g}" if experiment == "learning_rates" else f"{r['value']}"
+            tick = value + (" (sweep run)" if r.get("sweep_run") else "")
+            if math.isfinite(row["mcc_p_value"]):
+                tick += f"\np={row['mcc_p_value']:.2g}"
+            if row["n_val"] is not None:
+                tick += f"\nn_val={row['n_val']}"
+            ticks.append(tick)
+        for ax in (acc_ax, mcc_ax):
+            ax.set_xticks(x, ticks, fontsize=8)
+            ax.set_xlim(-0.5, len(x) - 0.5)
+            ax.set_xlabel(VARIANT_AXES[experiment])
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8, loc="best")
+    fig.suptitle(
+        f"Figure S1: final accuracy and MCC vs learning rate and conv blocks - {data_kind} "
+        f"data, {split_note([m for _, _, m in loaded])}",
+        fontsize=10,
+    )
+    _warning_line(fig, warning)
+    return save(fig, out_png, out_pdf)
+
+
+def figure_variants(runs: Sequence[Mapping], out_png, out_pdf, out_csv, *, data_kind: str):
+    """Figure S1 from the variants' run dicts, and its numbers as a CSV table."""
+    loaded = load_runs(runs)
+    Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
+    final_scores(loaded).to_csv(out_csv, index=False)
+    warning = _split_warning([m for _, _, m in loaded])
+    return plot_variants(loaded, out_png, out_pdf, data_kind=data_kind, warning=warning)
