@@ -267,3 +267,19 @@ def test_window_blocks_join_overlapping_and_close_windows_only():
     assert splits.window_blocks(table.iloc[:0], 24).size == 0
     with pytest.raises(ValueError, match="block gap"):
         splits.window_blocks(table, -1)
+
+
+def test_make_split_refuses_a_dataset_without_both_classes_and_says_why(tmp_path):
+    """An observatory whose catalog selected no event (the paper rehearsal's MLR once) gives
+    an empty labels.csv: the split names it and its labelling report's counts."""
+    empty = _labels([0, 100]).iloc[:0]
+    empty.to_csv(tmp_path / "labels.csv", index=False)
+    (tmp_path / "report.json").write_text(
+        json.dumps({"observatory": "MLR", "window": "week", "events_total": 0})
+    )
+    with pytest.raises(ValueError, match=r"labels.csv: 0 earthquake and 0 quiet.*0 selected"):
+        splits.make_split(tmp_path / "labels.csv", tmp_path / "s.csv")
+    assert not (tmp_path / "s.csv").exists()
+    _labels([0, 100], labels=[1, 1]).to_csv(tmp_path / "labels.csv", index=False)
+    with pytest.raises(ValueError, match="2 earthquake and 0 quiet"):
+        splits.make_split(tmp_path / "labels.csv", tmp_path / "s.csv")

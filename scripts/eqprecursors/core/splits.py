@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eqprecursors.core.reports import write_json
+from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.core.times import NS_PER_HOUR, to_epoch_ns
 
 METHODS = ("chronological", "random")
@@ -206,6 +206,31 @@ def assign_split(
     return frame, report
 
 
+def require_both_classes(labels: pd.DataFrame, labels_csv: str | Path) -> None:
+    """A dataset without earthquake or without quiet windows cannot be trained or scored;
+    say so here, naming the file and what its labelling report counted, rather than as an
+    obscure failure rules later."""
+    counts = labels["label"].value_counts() if len(labels) else pd.Series(dtype=int)
+    n_quake, n_quiet = int(counts.get(1, 0)), int(counts.get(0, 0))
+    if n_quake and n_quiet:
+        return
+    report_path = Path(labels_csv).with_name("report.json")
+    why = ""
+    if report_path.exists():
+        r = read_json(report_path)
+        why = (
+            f"; its labelling report {report_path} counts {r.get('events_total')} selected "
+            f"events for {r.get('observatory')} {r.get('window')} windows and "
+            f"{r.get('quiet_candidates', {}).get('eligible')} eligible quiet start minutes"
+        )
+    raise ValueError(
+        f"{labels_csv}: {n_quake} earthquake and {n_quiet} quiet windows - a split needs "
+        f"both classes{why}. Widen observatories.<code>.start/end or the selection, or "
+        "leave this observatory or window out of ground_cnn (observatories, "
+        "experiments.windows)"
+    )
+
+
 def make_split(
     labels_csv: str | Path,
     out_csv: str | Path,
@@ -224,6 +249,7 @@ def make_split(
     so every window's fate is auditable.
     """
     labels = pd.read_csv(labels_csv, dtype={"event_id": str, "observatory": str})
+    require_both_classes(labels, labels_csv)
     frame, report = assign_split(
         labels,
         method=method,
