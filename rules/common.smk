@@ -46,6 +46,7 @@ from eqprecursors.ground.plan import (  # noqa: E402
 # Also fills in the schema's defaults: the rules and the plan read every key directly.
 validate(config, schema="../schemas/config.schema.yaml")
 satellite_plan.check_config(config)
+plan.check_figure_week(config)
 
 
 wildcard_constraints:

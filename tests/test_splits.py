@@ -283,3 +283,13 @@ def test_make_split_refuses_a_dataset_without_both_classes_and_says_why(tmp_path
     _labels([0, 100], labels=[1, 1]).to_csv(tmp_path / "labels.csv", index=False)
     with pytest.raises(ValueError, match="2 earthquake and 0 quiet"):
         splits.make_split(tmp_path / "labels.csv", tmp_path / "s.csv")
+
+
+def test_random_split_keeps_a_validation_window_of_every_class_of_two():
+    """Two windows a class (0.8 x 2 rounds to 2) used to leave nothing to validate on."""
+    lab = _labels([0, 100, 200, 300, 400], labels=[0, 0, 1, 1, 1])
+    split, rep = splits.assign_split(lab, method="random", train_fraction=0.8, seed=1)
+    assert rep["class_counts"] == {"train": {"0": 1, "1": 2}, "val": {"0": 1, "1": 1}}
+    single = _labels([0, 100, 200], labels=[0, 1, 1])
+    split, rep = splits.assign_split(single, method="random", train_fraction=0.8, seed=1)
+    assert rep["class_counts"]["train"]["0"] == 1  # one window: train, nothing to hold out

@@ -42,13 +42,18 @@ def leakage_warning(method: str) -> str:
 
 
 def random_split(labels: np.ndarray, train_fraction: float, seed: int) -> np.ndarray:
-    """Stratified random split -> array of "train"/"val" (per-class rounding)."""
+    """Stratified random split -> array of "train"/"val" (per-class rounding).
+
+    A class of two or more windows keeps at least one validation window (0.8 x 2 rounds to
+    2, which left a small dataset with nothing to score), as the chronological boundary does.
+    """
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
     out = np.full(labels.size, "val", dtype=object)
     for cls in np.unique(labels):
         idx = rng.permutation(np.flatnonzero(labels == cls))
-        out[idx[: int(round(train_fraction * idx.size))]] = "train"
+        n_train = int(round(train_fraction * idx.size))
+        out[idx[: min(n_train, idx.size - 1) if idx.size > 1 else n_train]] = "train"
     return out
 
 
