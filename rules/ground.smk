@@ -84,7 +84,11 @@ rule split_ground:
 
 
 rule train_ground:
-    """The Table 2 CNN on one dataset; {percent} % of the training part (100 in every run)."""
+    """The Table 2 CNN on one dataset; {percent} % of the training part (100 in every run).
+
+    The model still in memory predicts the validation part (predictions.csv), so the
+    evaluation reads a CSV and never starts TensorFlow.
+    """
     input:
         windows=dataset_file("windows.npy"),
         labels=dataset_file("labels.csv"),
@@ -93,6 +97,7 @@ rule train_ground:
         model=f"{RUN_DIR}/model.keras",
         history=f"{RUN_DIR}/history.csv",
         summary=f"{RUN_DIR}/summary.json",
+        predictions=f"{RUN_DIR}/predictions.csv",
     log:
         "logs/train_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.log",
     benchmark:
@@ -143,15 +148,17 @@ rule train_ground_learning_curve:
 
 
 rule evaluate_ground:
-    """Held-out metrics beside the chance baseline, with bootstrap CIs and permutation p."""
+    """Held-out metrics beside the chance baseline, with bootstrap CIs and permutation p.
+
+    Reads the training job's predictions.csv: no TensorFlow, no model reload (ml.yaml
+    still, the only env with scikit-learn, which the metrics use).
+    """
     input:
-        model=f"{RUN_DIR}/model.keras",
-        windows=dataset_file("windows.npy"),
+        predictions=f"{RUN_DIR}/predictions.csv",
         labels=dataset_file("labels.csv"),
         split=f"{SPLIT}.csv",
     output:
         metrics=f"{RUN_DIR}/metrics.json",
-        predictions=f"{RUN_DIR}/predictions.csv",
     log:
         "logs/evaluate_ground/{dataset}_{window}_{filter}_{optimizer}_{percent}.log",
     benchmark:
@@ -160,7 +167,7 @@ rule evaluate_ground:
         "../envs/ml.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=1000,
     params:
         evaluation=CNN["evaluation"],
     script:
@@ -201,6 +208,7 @@ use rule train_ground as train_ground_variant with:
         model=f"{plan.VARIANT_RUN_DIR}/model.keras",
         history=f"{plan.VARIANT_RUN_DIR}/history.csv",
         summary=f"{plan.VARIANT_RUN_DIR}/summary.json",
+        predictions=f"{plan.VARIANT_RUN_DIR}/predictions.csv",
     log:
         "logs/train_ground_variant/{dataset}_{window}_{filter}_{optimizer}_{variant}.log",
     benchmark:
@@ -216,13 +224,11 @@ use rule train_ground as train_ground_variant with:
 
 use rule evaluate_ground as evaluate_ground_variant with:
     input:
-        model=f"{plan.VARIANT_RUN_DIR}/model.keras",
-        windows=dataset_file("windows.npy"),
+        predictions=f"{plan.VARIANT_RUN_DIR}/predictions.csv",
         labels=dataset_file("labels.csv"),
         split=f"{SPLIT}.csv",
     output:
         metrics=f"{plan.VARIANT_RUN_DIR}/metrics.json",
-        predictions=f"{plan.VARIANT_RUN_DIR}/predictions.csv",
     log:
         "logs/evaluate_ground_variant/{dataset}_{window}_{filter}_{optimizer}_{variant}.log",
     benchmark:

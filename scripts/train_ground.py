@@ -1,4 +1,4 @@
-"""Snakemake adapter: train the Table 2 CNN (TensorFlow and Keras progress go to the log)."""
+"""Snakemake adapter: train the Table 2 CNN, predict its validation part (TF output to the log)."""
 
 from eqprecursors.core.runtime import log_to
 
@@ -13,6 +13,7 @@ training.train(
     snakemake.output.model,
     snakemake.output.history,
     summary_json=snakemake.output.summary,
+    predictions_csv=snakemake.output.predictions,
     subset_fraction=snakemake.params.subset_fraction,
     threads=snakemake.threads,
     **snakemake.params.training,

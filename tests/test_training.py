@@ -106,6 +106,7 @@ def test_tiny_end_to_end_train_and_evaluate(tiny_window_dataset, tmp_path):
         seed=0,
         threads=1,
         verbose=0,
+        predictions_csv=tmp_path / "out" / "pred.csv",
     )
     assert summary["split_method"] == "chronological"
     assert summary["n_train"] == 32 and summary["n_val"] == 8
@@ -117,16 +118,14 @@ def test_tiny_end_to_end_train_and_evaluate(tiny_window_dataset, tmp_path):
     assert model.input_shape == (None, 3, 60, 1)
 
     metrics_json = tmp_path / "out" / "metrics.json"
-    res = evaluation.evaluate_model(
-        model_path,
-        d["windows"],
+    res = evaluation.evaluate_predictions(
+        tmp_path / "out" / "pred.csv",
         d["labels"],
         d["split"],
         metrics_json,
         n_bootstrap=50,
         n_permutations=50,
         seed=0,
-        predictions_csv=tmp_path / "out" / "pred.csv",
     )
     saved = json.loads(metrics_json.read_text())
     assert saved["split_method"] == "chronological" and saved["n_val"] == 8
@@ -154,6 +153,76 @@ def test_tiny_end_to_end_train_and_evaluate(tiny_window_dataset, tmp_path):
         verbose=0,
     )
     pd.testing.assert_frame_equal(pd.read_csv(again / "history.csv"), h, rtol=1e-5)
+
+
+def _assert_same_scores(new, old, tol=1e-9, where="metrics"):
+    """Every number of ``new`` within ``tol`` of ``old``, every other value equal."""
+    if isinstance(old, dict):
+        assert set(new) == set(old), (where, set(new) ^ set(old))
+        for k in old:
+            _assert_same_scores(new[k], old[k], tol, f"{where}.{k}")
+    elif isinstance(old, list):
+        assert len(new) == len(old), where
+        for k, (a, b) in enumerate(zip(new, old, strict=True)):
+            _assert_same_scores(a, b, tol, f"{where}[{k}]")
+    elif isinstance(old, float):
+        assert (np.isnan(new) and np.isnan(old)) or abs(new - old) <= tol, (where, new, old)
+    else:
+        assert new == old, (where, new, old)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:TF runtime already initialised:RuntimeWarning")
+def test_predictions_written_by_training_score_as_the_reloaded_model(tiny_window_dataset, tmp_path):
+    """The training job's predictions.csv gives the metrics the model-reloading path gave."""
+    import keras
+
+    from eqprecursors.evaluation.metrics import (
+        bootstrap_ci,
+        classification_metrics,
+        permutation_pvalue,
+    )
+
+    d = tiny_window_dataset
+    model_path = tmp_path / "model.keras"
+    training.train(
+        d["windows"], d["labels"], d["split"], model_path, tmp_path / "history.csv",
+        epochs=3, batch_size=8, seed=2, verbose=0, predictions_csv=tmp_path / "predictions.csv",
+    )  # fmt: skip
+    options = dict(n_bootstrap=200, n_permutations=200, seed=1, block_gap_hours=24.0)
+    new = evaluation.evaluate_predictions(
+        tmp_path / "predictions.csv", d["labels"], d["split"], tmp_path / "metrics.json",
+        **options,
+    )  # fmt: skip
+    # the old path: reload the model, model.predict the val windows, score them
+    rows, y = training.load_split(d["labels"], d["split"])["val"]
+    x = store.WindowReader(d["windows"]).read(rows)[..., None]
+    p_old = keras.models.load_model(model_path).predict(x, batch_size=64, verbose=0)[:, 1]
+    p_new = pd.read_csv(tmp_path / "predictions.csv")["p_earthquake"].to_numpy()
+    np.testing.assert_allclose(p_new, p_old, rtol=0, atol=1e-6)
+    assert np.unique(p_old).size > 1  # a model that separates something, not a constant
+    blocks = evaluation.part_blocks(d["labels"], d["split"], "val", 24.0)
+    resample = dict(seed=1, blocks=blocks)
+    old = {
+        **classification_metrics(y, p_old),
+        "bootstrap_ci": {
+            m: bootstrap_ci(y, p_old, m, n=200, **resample) for m in evaluation.DEFAULT_METRICS
+        },
+        "permutation": {
+            m: permutation_pvalue(y, p_old, m, n=200, **resample)
+            for m in evaluation.DEFAULT_METRICS
+        },
+    }
+    _assert_same_scores({k: new[k] for k in old}, old)
+    # evaluate_model (reload + predict_on_batch, for callers without predictions.csv) agrees
+    reloaded = evaluation.evaluate_model(
+        model_path, d["windows"], d["labels"], d["split"], tmp_path / "reloaded.json", **options
+    )
+    assert reloaded["model"] == str(model_path) and reloaded["predictions"] is None
+    _assert_same_scores(
+        {k: reloaded[k] for k in new if k != "predictions"},
+        {k: new[k] for k in new if k != "predictions"},
+    )
 
 
 @pytest.mark.slow

@@ -1,9 +1,12 @@
 """Evaluation of a trained ground CNN on its held-out windows, and the metrics table.
 
-Scores go through :mod:`eqprecursors.evaluation.metrics` (accuracy beside the
-majority-class baseline, MCC, F1, ROC AUC, bootstrap CIs, permutation p-values); the table
-puts each run beside the confound and chance baselines of its split
-(:mod:`eqprecursors.evaluation.baselines`).
+The training job writes the model's validation predictions (``predictions.csv``,
+:data:`eqprecursors.ground.training.PREDICTION_COLUMNS`); :func:`evaluate_predictions`
+scores that file with the split, without TensorFlow (an evaluation job that started it and
+reloaded the model spent 10-15 s on that alone).  Scores go through
+:mod:`eqprecursors.evaluation.metrics` (accuracy beside the majority-class baseline, MCC,
+F1, ROC AUC, bootstrap CIs, permutation p-values); the table puts each run beside the
+confound and chance baselines of its split (:mod:`eqprecursors.evaluation.baselines`).
 """
 
 from __future__ import annotations
@@ -15,32 +18,19 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.core.reports import read_json, write_json, write_markdown
-from eqprecursors.core.runtime import configure_threads
 from eqprecursors.core.splits import leakage_warning, read_split, window_blocks
 from eqprecursors.evaluation.baselines import GROUND_BASELINES, LABELS, column, read_baselines
 from eqprecursors.evaluation.metrics import bootstrap_ci, classification_metrics, permutation_pvalue
 from eqprecursors.ground.store import WindowReader
-from eqprecursors.ground.training import load_split
+from eqprecursors.ground.training import (
+    PREDICT_BATCH_SIZE,
+    PREDICTION_COLUMNS,
+    load_split,
+    predict_rows,
+    write_predictions,
+)
 
-
-def predict_windows(
-    model_path: str | Path,
-    windows_npy: str | Path,
-    rows: np.ndarray,
-    *,
-    batch_size: int = 64,
-) -> np.ndarray:
-    """P(class 1) for the given rows of windows.npy, streamed batch-wise from the memmap."""
-    import keras
-
-    model = keras.models.load_model(model_path)
-    reader = WindowReader(windows_npy)
-    rows = np.asarray(rows, dtype=np.int64)
-    out = np.empty(rows.size)
-    for a in range(0, rows.size, batch_size):
-        x = reader.read(rows[a : a + batch_size])[..., None]
-        out[a : a + x.shape[0]] = np.asarray(model.predict_on_batch(x))[:, 1]
-    return out
+DEFAULT_METRICS = ("accuracy", "mcc", "f1", "roc_auc")
 
 
 def part_blocks(labels_csv, split_csv, part: str, gap_hours: float | None) -> np.ndarray | None:
@@ -51,9 +41,69 @@ def part_blocks(labels_csv, split_csv, part: str, gap_hours: float | None) -> np
     return window_blocks(table[table["split"] == part], gap_hours)
 
 
-def evaluate_model(
-    model_path: str | Path,
-    windows_npy: str | Path,
+def read_predictions(path: str | Path) -> pd.DataFrame:
+    """A ground predictions.csv, checked: columns, >= 1 row, one part, labels 0/1, P in [0, 1]."""
+    frame = pd.read_csv(path)
+    missing = [c for c in PREDICTION_COLUMNS if c not in frame]
+    if missing:
+        raise ValueError(f"{path}: missing columns {missing} (has {list(frame.columns)})")
+    if frame.empty:
+        raise ValueError(f"{path}: no predictions")
+    parts = frame["part"].unique()
+    if len(parts) != 1 or parts[0] not in ("train", "val"):
+        raise ValueError(f"{path}: part must be one of 'train'/'val' throughout, got {parts}")
+    checks = {
+        "y_true": ~frame["y_true"].isin((0, 1)),
+        "y_pred": ~frame["y_pred"].isin((0, 1)),
+        "p_earthquake": ~frame["p_earthquake"].between(0.0, 1.0),  # NaN fails too
+        "index": frame["index"].duplicated(),
+    }
+    for col, bad in checks.items():
+        if bad.any():
+            line = int(np.flatnonzero(bad)[0]) + 2
+            raise ValueError(f"{path}:{line}: bad {col} {frame[col][bad].iloc[0]!r}")
+    return frame
+
+
+def _aligned(frame: pd.DataFrame, rows: np.ndarray, y: np.ndarray, where: str) -> np.ndarray:
+    """P(earthquake) in the split part's order; the rows and labels must be the part's."""
+    by_index = frame.set_index("index")
+    if set(by_index.index) != set(rows.tolist()) or len(by_index) != rows.size:
+        raise ValueError(
+            f"{where}: its {len(frame)} windows are not the {rows.size} of the split part"
+        )
+    ordered = by_index.loc[rows]
+    wrong = ordered["y_true"].to_numpy(np.int64) != y
+    if wrong.any():
+        raise ValueError(f"{where}: y_true of index {rows[wrong][0]} differs from labels.csv")
+    return ordered["p_earthquake"].to_numpy(float)
+
+
+def score(
+    y: np.ndarray,
+    p: np.ndarray,
+    blocks: np.ndarray | None,
+    *,
+    n_bootstrap: int,
+    n_permutations: int,
+    seed: int,
+    metrics: tuple[str, ...] = DEFAULT_METRICS,
+) -> dict[str, Any]:
+    """:func:`classification_metrics`, a bootstrap CI and a permutation p per metric."""
+    resample = {"blocks": blocks}
+    return {
+        **classification_metrics(y, p),
+        "bootstrap_ci": {
+            m: bootstrap_ci(y, p, m, n=n_bootstrap, seed=seed, **resample) for m in metrics
+        },
+        "permutation": {
+            m: permutation_pvalue(y, p, m, n=n_permutations, seed=seed, **resample) for m in metrics
+        },
+    }
+
+
+def evaluate_predictions(
+    predictions_csv: str | Path,
     labels_csv: str | Path,
     split_csv: str | Path,
     metrics_json: str | Path,
@@ -62,49 +112,80 @@ def evaluate_model(
     n_permutations: int,
     seed: int,
     block_gap_hours: float | None = 24.0,
-    metrics: tuple[str, ...] = ("accuracy", "mcc", "f1", "roc_auc"),
-    part: str = "val",
-    batch_size: int = 64,
-    threads: int = 1,
-    predictions_csv: str | Path | None = None,
+    metrics: tuple[str, ...] = DEFAULT_METRICS,
+    context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Score the model on the ``part`` (default val) windows and write metrics.json.
+    """Score a predictions.csv on its split part and write metrics.json (no TensorFlow).
 
     The JSON holds :func:`classification_metrics`, a bootstrap CI and a permutation p-value
-    per metric in ``metrics``, the split method, n and class counts.  Optionally writes
-    per-window predictions (index, label, prob) for figures.  CIs and p-values resample
-    dependence blocks (:func:`~eqprecursors.core.splits.window_blocks`: windows closer than
-    ``block_gap_hours``), not single windows; ``None`` resamples windows.
+    per metric in ``metrics``, the split method, n and class counts (and ``context``).  CIs
+    and p-values resample dependence blocks (:func:`~eqprecursors.core.splits.window_blocks`:
+    windows closer than ``block_gap_hours``), not single windows; ``None`` resamples
+    windows.  The file's windows and labels must be the split part's (stale: an error).
     """
-    configure_threads(threads)
+    frame = read_predictions(predictions_csv)
+    part = str(frame["part"].iloc[0])
     parts = load_split(labels_csv, split_csv)
-    if part not in ("train", "val"):
-        raise ValueError(f"part must be 'train' or 'val', got {part!r}")
     rows, y = parts[part]
+    p = _aligned(frame, rows, y, f"{predictions_csv} ({split_csv}, part {part})")
     blocks = part_blocks(labels_csv, split_csv, part, block_gap_hours)
-    p = predict_windows(model_path, windows_npy, rows, batch_size=batch_size)
-    resample = {"blocks": blocks}
     result: dict[str, Any] = {
-        "model": str(model_path),
+        "predictions": str(predictions_csv),
+        **(context or {}),
         "split_method": parts["method"],
         "part": part,
         f"n_{part}": int(rows.size),
         "class_counts": {str(c): int((y == c).sum()) for c in (0, 1)},
         "seed": seed,
-        **classification_metrics(y, p),
         "block_gap_hours": block_gap_hours,
-        "bootstrap_ci": {
-            m: bootstrap_ci(y, p, m, n=n_bootstrap, seed=seed, **resample) for m in metrics
-        },
-        "permutation": {
-            m: permutation_pvalue(y, p, m, n=n_permutations, seed=seed, **resample) for m in metrics
-        },
-    }
+        **score(
+            y, p, blocks, n_bootstrap=n_bootstrap, n_permutations=n_permutations, seed=seed,
+            metrics=metrics,
+        ),
+    }  # fmt: skip
     write_json(result, metrics_json)
-    if predictions_csv is not None:
-        Path(predictions_csv).parent.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame({"index": rows, "label": y, "prob": p}).to_csv(predictions_csv, index=False)
     return result
+
+
+def evaluate_model(
+    model_path: str | Path,
+    windows_npy: str | Path,
+    labels_csv: str | Path,
+    split_csv: str | Path,
+    metrics_json: str | Path,
+    *,
+    predictions_csv: str | Path | None = None,
+    part: str = "val",
+    batch_size: int = PREDICT_BATCH_SIZE,
+    threads: int = 1,
+    **evaluation: Any,
+) -> dict[str, Any]:
+    """Predict ``part`` with a saved model (starts TensorFlow), then :func:`evaluate_predictions`.
+
+    For a model whose training wrote no predictions.csv (``ground.training.train``'s
+    ``predictions_csv`` is cheaper: no reload).  Without ``predictions_csv`` the predictions
+    go to a temporary file; ``evaluation`` holds :func:`evaluate_predictions`' options.
+    """
+    import tempfile
+
+    from eqprecursors.core.runtime import configure_threads
+
+    configure_threads(threads)
+    import keras
+
+    if part not in ("train", "val"):
+        raise ValueError(f"part must be 'train' or 'val', got {part!r}")
+    rows, y = load_split(labels_csv, split_csv)[part]
+    model = keras.models.load_model(model_path)
+    p = predict_rows(model, WindowReader(windows_npy), rows, batch_size=batch_size)
+    context = {"model": str(model_path)}
+    with tempfile.TemporaryDirectory(prefix="evaluate_model_") as tmp:
+        if predictions_csv is None:
+            predictions_csv, context["predictions"] = Path(tmp) / "predictions.csv", None
+        write_predictions(predictions_csv, rows, y, p, part=part)
+        return evaluate_predictions(
+            predictions_csv, labels_csv, split_csv, metrics_json, context=context, **evaluation
+        )
 
 
 def _baseline_lookup(baseline_jsons) -> dict[tuple[str, str, str], tuple[str, dict]]:

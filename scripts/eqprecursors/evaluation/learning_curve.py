@@ -6,8 +6,9 @@ in a loop: for one seed the training subsets are nested
 (:func:`eqprecursors.ground.training.nested_subset_positions`) and the seed also sets the
 weight initialisation and the batch order, so the seeds' spread is the spread of a run
 repeated with other data and another start.  Every model is scored on the same
-validation part by :func:`eqprecursors.evaluation.ground.evaluate_model` (block
-resampling included) and then deleted: the curve needs its metrics, not the weights.
+validation part by :func:`eqprecursors.evaluation.ground.evaluate_predictions` (block
+resampling included) from the predictions its training wrote, and then deleted: the
+curve needs its metrics, not the weights.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from eqprecursors.core.runtime import configure_threads
-from eqprecursors.evaluation.ground import evaluate_model
+from eqprecursors.evaluation.ground import evaluate_predictions
 from eqprecursors.ground import training as ground_training
 
 
@@ -41,7 +42,7 @@ def train_learning_curve(
     ``history_csvs``, ``summary_jsons`` and ``metrics_jsons`` are aligned with
     ``fractions`` (one history, summary and metrics file per point).  ``training`` holds
     the keyword arguments of ``ground.training.train`` (its ``seed`` is replaced by
-    ``seed``, which also draws the subsets); ``evaluation`` those of ``evaluate_model``.
+    ``seed``, which also draws the subsets); ``evaluation`` those of ``evaluate_predictions``.
     """
     fractions = [float(f) for f in fractions]
     outputs = (history_csvs, summary_jsons, metrics_jsons)
@@ -63,6 +64,7 @@ def train_learning_curve(
         ):
             keras.backend.clear_session()  # each point starts like a fresh process would
             model = Path(tmp) / f"model_{k}.keras"
+            predictions = Path(tmp) / f"predictions_{k}.csv"
             summary = ground_training.train(
                 windows_npy,
                 labels_csv,
@@ -73,17 +75,10 @@ def train_learning_curve(
                 subset_fraction=fraction,
                 subset_seed=int(seed),
                 threads=threads,
+                predictions_csv=predictions,
                 **options,
             )
-            evaluate_model(
-                model,
-                windows_npy,
-                labels_csv,
-                split_csv,
-                metrics_json,
-                threads=threads,
-                **evaluation,
-            )
+            evaluate_predictions(predictions, labels_csv, split_csv, metrics_json, **evaluation)
             model.unlink()
             summaries.append(summary)
     return summaries

@@ -16,7 +16,7 @@ import pandas as pd
 
 from eqprecursors.core import splits
 from eqprecursors.evaluation.baselines import ground_baselines
-from eqprecursors.evaluation.ground import evaluate_model
+from eqprecursors.evaluation.ground import evaluate_predictions
 from eqprecursors.evaluation.sensitivity_points import baseline_columns, point_row, write_point
 from eqprecursors.ground import labels
 from eqprecursors.ground import training as ground_training
@@ -81,7 +81,7 @@ def run_point(
     windows, per point) are removed unless ``keep_decoded`` / ``keep_model``.
     ``labelling``, ``split``, ``training``, ``evaluation`` and ``baselines`` are the keyword
     arguments of ground.labels.make_dataset, core.splits.make_split, ground.training.train,
-    evaluation.ground.evaluate_model and evaluation.baselines.ground_baselines (seeds
+    evaluation.ground.evaluate_predictions and evaluation.baselines.ground_baselines (seeds
     included); ``baselines=None`` skips the Kp-only and date-only baselines. ``years`` and
     ``shape`` label the row (its data amount and injection shape).
     """
@@ -115,17 +115,15 @@ def run_point(
         work / "model.keras",
         work / "history.csv",
         summary_json=work / "summary.json",
+        predictions_csv=work / "predictions.csv",
         threads=threads,
         **training,
     )
-    metrics = evaluate_model(
-        work / "model.keras",
-        data / "windows.npy",
+    metrics = evaluate_predictions(
+        work / "predictions.csv",
         data / "labels.csv",
         work / "split.csv",
         work / "metrics.json",
-        predictions_csv=work / "predictions.csv",
-        threads=threads,
         **evaluation,
     )
     if not keep_model:

@@ -1,7 +1,7 @@
 """Results of one training run as the figures and the learning curve read them.
 
 A run dict carries ``label``, ``history_csv`` (Keras CSVLogger: epoch, accuracy, loss,
-val_accuracy, val_loss) and ``metrics_json`` (``evaluation.ground.evaluate_model``; may be
+val_accuracy, val_loss) and ``metrics_json`` (``evaluation.ground.evaluate_predictions``; may be
 ``None``, readers then say that the baseline is unknown).
 """
 

@@ -6,6 +6,10 @@ row indices is shuffled (seeded), batched, and each batch is gathered from the f
 up in the process RSS over an epoch (a persistent map of a multi-GB week dataset would
 count fully towards peak RSS); only the model, optimizer state, activations and a couple of
 prefetched batches stay resident.
+
+The job that trains also predicts the validation part with the model still in memory and
+writes ``predictions.csv`` (:func:`write_predictions`), so evaluation reads a CSV and
+never starts TensorFlow (:func:`eqprecursors.evaluation.ground.evaluate_predictions`).
 """
 
 from __future__ import annotations
@@ -15,11 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from eqprecursors.core.reports import write_json
 from eqprecursors.core.runtime import configure_threads
 from eqprecursors.core.splits import read_split
 from eqprecursors.ground.store import WindowReader
+
+PREDICTION_COLUMNS = ("index", "part", "y_true", "p_earthquake", "y_pred")
+"""predictions.csv: row of windows.npy (= labels.csv ``index``), split part, label, the
+model's P(class 1, earthquake) and its class at the 0.5 threshold, in split order."""
+PREDICT_BATCH_SIZE = 64
+"""Windows per ``predict_on_batch`` call (memory-bounded; the batch size evaluation used)."""
+THRESHOLD = 0.5
+"""y_pred = P(earthquake) > THRESHOLD, as ``evaluation.metrics.classification_metrics``."""
 
 
 def make_pipeline(
@@ -95,6 +108,37 @@ def load_split(labels_csv: str | Path, split_csv: str | Path) -> dict[str, Any]:
     return out
 
 
+def predict_rows(model, reader: WindowReader, rows, *, batch_size: int = PREDICT_BATCH_SIZE):
+    """P(class 1) of the given rows of windows.npy, streamed batch-wise from the memmap."""
+    rows = np.asarray(rows, dtype=np.int64)
+    out = np.empty(rows.size)
+    for a in range(0, rows.size, batch_size):
+        x = reader.read(rows[a : a + batch_size])[..., None]
+        out[a : a + x.shape[0]] = np.asarray(model.predict_on_batch(x))[:, 1]
+    return out
+
+
+def write_predictions(path: str | Path, rows, y_true, p_earthquake, *, part: str) -> Path:
+    """predictions.csv (:data:`PREDICTION_COLUMNS`); float64 written to round-trip exactly."""
+    p = np.asarray(p_earthquake, dtype=float)
+    if not np.isfinite(p).all():
+        raise ValueError(f"{path}: {int((~np.isfinite(p)).sum())} non-finite predictions")
+    frame = pd.DataFrame(
+        {
+            "index": np.asarray(rows, dtype=np.int64),
+            "part": part,
+            "y_true": np.asarray(y_true, dtype=np.int64),
+            "p_earthquake": p,
+            "y_pred": (p > THRESHOLD).astype(np.int64),
+        },
+        columns=list(PREDICTION_COLUMNS),
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, float_format="%.17g")
+    return path
+
+
 # --------------------------------------------------------------------------------------
 # training
 # --------------------------------------------------------------------------------------
@@ -118,8 +162,12 @@ def train(
     jit_compile: bool | str = "auto",
     verbose: int = 2,
     summary_json: str | Path | None = None,
+    predictions_csv: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train the Table 2 CNN with categorical cross-entropy; write ``.keras`` + history CSV.
+
+    ``predictions_csv`` receives the trained model's P(earthquake) of every validation
+    window (:func:`write_predictions`), which the evaluation reads instead of the model.
 
     ``subset_fraction`` < 1 trains on a stratified subset of the training part, nested
     across fractions for one ``subset_seed`` (default ``seed``;
@@ -171,6 +219,10 @@ def train(
     )
     seconds = time.perf_counter() - t0
     model.save(out_model)
+    if predictions_csv is not None:
+        write_predictions(
+            predictions_csv, va_rows, va_lab, predict_rows(model, reader, va_rows), part="val"
+        )
     last = {k: float(v[-1]) for k, v in hist.history.items()}
     summary = {
         "split_method": parts["method"],
