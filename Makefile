@@ -12,7 +12,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 SNAKEMAKE := $(BIN)/snakemake
 
-.PHONY: venv run test lint dryrun pytest workflow-test test-slurm report benchmarks clean
+.PHONY: venv run test lint dryrun pytest workflow-test paper-rehearsal rehearsal test-slurm \
+	report benchmarks clean
 
 venv: $(STAMP)
 
@@ -61,18 +62,31 @@ workflow-test: venv
 	$(BIN)/python tests/run_workflow.py --configfile tests/config/test.yaml \
 		--report-out $(WORKFLOW_TEST_REPORT)
 
+# config/paper.yaml end to end against local stand-ins of every service it downloads from, on
+# half a year per observatory and two months per mission, one epoch, two tuning trials
+# (tests/config/rehearsal.yaml says what is overridden): every rule of both papers runs.
+paper-rehearsal: venv
+	$(BIN)/python tests/run_rehearsal.py --scale small
+
+# By hand: the same at the paper's own periods and catalog density (hours on 2 cores); writes
+# the per-rule table of jobs, wall time and peak RSS to results/rehearsal/full_scale.csv.
+rehearsal: venv
+	mkdir -p results/rehearsal
+	$(BIN)/python tests/run_rehearsal.py --scale full --table results/rehearsal/full_scale.csv
+
 # A real single-node SLURM cluster on 127.0.0.1 (tests/slurm/cluster.sh) runs part of the DAG
 # and a failing rule through profiles/slurm; needs root and apt, otherwise skipped saying why.
 test-slurm: venv
 	$(BIN)/python -m pytest -s -v -m slurm tests/test_slurm.py
 
-test: lint dryrun pytest workflow-test test-slurm
+test: lint dryrun pytest workflow-test paper-rehearsal test-slurm
 
 benchmarks: venv
 	$(BIN)/python benchmarks/decode_iaga.py
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/train_ground.py
 	$(BIN)/python benchmarks/train_satellite.py
+	$(BIN)/python benchmarks/dryrun_paper.py
 
 clean:
 	rm -rf results logs .snakemake

@@ -35,7 +35,9 @@ API::
 
 ``observatories`` maps an IAGA code to ``(latitude, longitude, elevation_m, first_day,
 last_day)``, an :class:`Observatory` or a config entry (``latitude``, ``longitude``,
-``elevation``, ``start``, ``end``); ``seed`` is the generator's seed;
+``elevation``, ``start``, ``end``); ``seed`` is the generator's seed and ``gaps`` its gap
+model (``eqprecursors.synthetic.ground_model.GapConfig`` keys; None - the generator's
+default, which is gappier than definitive INTERMAGNET data);
 ``fdsn_empty="header"`` answers an empty FDSN result with 200 and the csv header instead
 of the specification's 204.
 """
@@ -137,9 +139,10 @@ _GIN_MAX_DAYS = 366
 
 
 class _Gin:
-    def __init__(self, observatories: Mapping, seed: int, kp_series, tmp: Path):
+    def __init__(self, observatories: Mapping, seed: int, kp_series, tmp: Path, gaps=None):
         self.sites = {code.upper(): Observatory.of(v) for code, v in observatories.items()}
         self.seed, self.kp_series, self.tmp = int(seed), kp_series, tmp
+        self.gaps = gaps
         self.cache: OrderedDict[tuple, bytes] = OrderedDict()  # a few months: retries
         self.lock = threading.Lock()
 
@@ -206,6 +209,7 @@ class _Gin:
             end=last.isoformat(),
             kp=self.kp_series(),
             seed=self.seed,
+            gaps=self.gaps,
         )
         d0, d1 = (np.datetime64(d, "D").astype(int) for d in (site.first_day, site.last_day))
         values = np.concatenate(
@@ -537,6 +541,7 @@ class FakeServices:
         catalog_csv: Path | str | None = None,
         *,
         seed: int = 0,
+        gaps: Mapping | None = None,
         full_kp_history: bool = False,
         fdsn_empty: str = "nodata",
     ):
@@ -544,7 +549,7 @@ class FakeServices:
             raise ValueError(f"fdsn_empty must be 'nodata' or 'header', got {fdsn_empty!r}")
         self._tmp = tempfile.TemporaryDirectory(prefix="fake-gin-")
         self.kp = _Kp(full_kp_history)
-        self.gin = _Gin(observatories or {}, seed, self.kp.series, Path(self._tmp.name))
+        self.gin = _Gin(observatories or {}, seed, self.kp.series, Path(self._tmp.name), gaps)
         self.catalog_csv = Path(catalog_csv) if catalog_csv is not None else FDSN_FILE
         self.fdsn_empty = fdsn_empty
         self.requests: list[str] = []
