@@ -255,12 +255,7 @@ def plot_windows(
         n_val = m.get("n_val")
         extra += f"\nn_val={n_val}" if n_val is not None else ""
         ticks.append(lab + extra)
-    for ax in (a, b):
-        ax.set_xticks(x, ticks, fontsize=8)
-        ax.set_xlim(-0.5, len(x) - 0.5)
-        ax.set_xlabel("window length")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+    _label_run_axes((a, b), x, ticks, "window length")
     fig.suptitle(
         f"Figure 7: final accuracy and loss vs window length - {data_kind} data, "
         f"{split_note([m for _, _, m in loaded])}",
@@ -408,6 +403,16 @@ def figure_optimizers(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: s
     return plot_optimizers(loaded, out_png, out_pdf, data_kind=data_kind, warning=warning)
 
 
+def _label_run_axes(axes, x, ticks, xlabel: str) -> None:
+    """One tick per run (its label with p and n_val), as Figures 7 and S1 share them."""
+    for ax in axes:
+        ax.set_xticks(x, ticks, fontsize=8)
+        ax.set_xlim(-0.5, len(x) - 0.5)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+
+
 def figure_windows(runs: Sequence[Mapping], out_png, out_pdf, *, data_kind: str):
     """Figure 7 from run dicts, one per window length."""
     loaded = load_runs(runs)
@@ -475,12 +480,7 @@ def plot_variants(
             if row["n_val"] is not None:
                 tick += f"\nn_val={row['n_val']}"
             ticks.append(tick)
-        for ax in (acc_ax, mcc_ax):
-            ax.set_xticks(x, ticks, fontsize=8)
-            ax.set_xlim(-0.5, len(x) - 0.5)
-            ax.set_xlabel(VARIANT_AXES[experiment])
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=8, loc="best")
+        _label_run_axes((acc_ax, mcc_ax), x, ticks, VARIANT_AXES[experiment])
     fig.suptitle(
         f"Figure S1: final accuracy and MCC vs learning rate and conv blocks - {data_kind} "
         f"data, {split_note([m for _, _, m in loaded])}",

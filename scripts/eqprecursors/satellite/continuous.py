@@ -35,12 +35,10 @@ from eqprecursors.core.atomic import atomic_path
 from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.core.times import NS_PER_HOUR, NS_PER_S, format_iso, format_iso_ms, to_epoch_ns
 from eqprecursors.satellite.sequences import (
-    CHANNELS,
     DECODED_VARIABLES,
     TIMES_OF_DAY,
     cut_windows,
-    is_night,
-    window_centres,
+    usable_windows,
 )
 
 log = logging.getLogger(__name__)
@@ -212,28 +210,17 @@ def cut_block(
     starts, _ = cut_windows(t, orbit, T, cadence_s)
     starts = starts[(t[starts] >= start_ns) & (t[starts + T - 1] <= end_ns)]
     counts["windows"] = int(starts.size)
-    idx = starts[:, None] + np.arange(T)
-    values = np.stack([np.asarray(block[c], dtype=float) for c in CHANNELS], axis=-1)
-    pos = np.stack([block["latitude"], block["longitude"], block["local_time"]], axis=-1)
-    finite = np.isfinite(values).all(axis=-1) & np.isfinite(pos).all(axis=-1)
-    ok = finite[idx].all(axis=1)
-    counts["dropped_nan"] = int((~ok).sum())
-    starts, idx = starts[ok], idx[ok]
-    clat, clon, clt = window_centres(
-        block["latitude"], block["longitude"], block["local_time"], starts, T
+    values, starts, idx, (clat, clon, clt) = usable_windows(
+        block, starts, T, time_of_day, night_hours, counts
     )
-    night = is_night(clt, night_hours)
-    keep = night if time_of_day == "night" else ~night
-    counts["dropped_time_of_day"] = int((~keep).sum())
-    starts, idx = starts[keep], idx[keep]
     counts["sequences"] = int(starts.size)
     table = pd.DataFrame(
         {
             "start_ns": t[starts],
             "end_ns": t[starts + T - 1],
-            "latitude": clat[keep],
-            "longitude": clon[keep],
-            "local_time": clt[keep],
+            "latitude": clat,
+            "longitude": clon,
+            "local_time": clt,
             "orbit": orbit[starts].astype(np.int64),
         }
     )

@@ -220,6 +220,29 @@ def assign_labels(storm, seismic, non_seismic, *, storm_scope: str = "windows") 
 
 
 # ------------------------------------------------------------------------- pipeline
+def usable_windows(data, starts, T: int, time_of_day: str, night_hours, counts: dict):
+    """The windows a dataset keeps before labelling: no NaN in any channel or position, and
+    the centre's local time on the asked side of the day. Shared by the labelled datasets
+    and the continuous alarm series (satellite.continuous), so both cut alike.
+
+    Returns (values (n, 2) of the channels, starts, sample indices (k, T), (centre
+    latitude, longitude, local time)); adds ``dropped_nan`` and ``dropped_time_of_day`` to
+    ``counts``.
+    """
+    idx = starts[:, None] + np.arange(T)
+    values = np.stack([np.asarray(data[c], dtype=float) for c in CHANNELS], axis=-1)
+    pos = np.stack([data["latitude"], data["longitude"], data["local_time"]], axis=-1)
+    finite = np.isfinite(values).all(axis=-1) & np.isfinite(pos).all(axis=-1)
+    ok = finite[idx].all(axis=1)
+    counts["dropped_nan"] = int((~ok).sum())
+    starts, idx = starts[ok], idx[ok]
+    centres = window_centres(data["latitude"], data["longitude"], data["local_time"], starts, T)
+    night = is_night(centres[2], night_hours)
+    keep = night if time_of_day == "night" else ~night
+    counts["dropped_time_of_day"] = int((~keep).sum())
+    return values, starts[keep], idx[keep], tuple(c[keep] for c in centres)
+
+
 def label_sequences(
     data: dict,
     events: pd.DataFrame,
@@ -241,20 +264,9 @@ def label_sequences(
     T = int(sequence_length)
     t = np.asarray(data["time_ns"], dtype=np.int64)
     starts, counts = cut_windows(t, data["orbit"], T, cadence_s)
-    idx = starts[:, None] + np.arange(T)
-    values = np.stack([np.asarray(data[c], dtype=float) for c in CHANNELS], axis=-1)
-    pos = np.stack([data["latitude"], data["longitude"], data["local_time"]], axis=-1)
-    finite = np.isfinite(values).all(axis=-1) & np.isfinite(pos).all(axis=-1)
-    ok = finite[idx].all(axis=1)
-    counts["dropped_nan"] = int((~ok).sum())
-    starts, idx = starts[ok], idx[ok]
-    clat, clon, clt = window_centres(
-        data["latitude"], data["longitude"], data["local_time"], starts, T
+    values, starts, idx, (clat, clon, clt) = usable_windows(
+        data, starts, T, time_of_day, night_hours, counts
     )
-    night = is_night(clt, night_hours)
-    keep = night if time_of_day == "night" else ~night
-    counts["dropped_time_of_day"] = int((~keep).sum())
-    starts, idx, clat, clon, clt = starts[keep], idx[keep], clat[keep], clon[keep], clt[keep]
     # NaN unless every instant from the first to the last sample has a known Kp
     window_kp = kpio.max_kp_over_windows(kp_df, t[starts], t[starts + T - 1] + 1, skipna=False)
     known = np.isfinite(window_kp)
