@@ -9,8 +9,6 @@
 # Runs, paths and options: eqprecursors.evaluation.alarm_plan (standard library only).
 from eqprecursors.evaluation import alarm_plan  # noqa: E402
 
-alarm_plan.check_config(config)
-
 
 rule alarms_ground_predict:
     """The one TensorFlow step: a trained CNN over one observatory's held-out period."""

@@ -12,8 +12,9 @@ sys.path.insert(0, os.path.join(workflow.basedir, "scripts"))
 from eqprecursors.sources import urls  # noqa: E402
 
 # The plan (standard library only): shared paths, the run vocabulary, runs and targets.
-from eqprecursors.ground import plan  # noqa: E402
+from eqprecursors.ground import config_checks, plan  # noqa: E402
 from eqprecursors.satellite import plan as satellite_plan  # noqa: E402
+from eqprecursors.evaluation import alarm_plan, sensitivity_options  # noqa: E402
 from eqprecursors.ground.plan import (  # noqa: E402
     CATALOG_CSV,
     DECODED_NC,
@@ -45,8 +46,13 @@ from eqprecursors.ground.plan import (  # noqa: E402
 
 # Also fills in the schema's defaults: the rules and the plan read every key directly.
 validate(config, schema="../schemas/config.schema.yaml")
-satellite_plan.check_config(config)
-plan.check_figure_week(config)
+# The cross-key checks of every room, all problems in one error (each names its key).
+config_checks.check_config(
+    config,
+    satellite_plan.check_config,
+    alarm_plan.check_config,
+    sensitivity_options.check_config,
+)
 
 
 wildcard_constraints:

@@ -7,7 +7,6 @@
 # params are functions, so a config without a sweep never evaluates them.
 from eqprecursors.evaluation import sensitivity_options, sensitivity_plan  # noqa: E402
 
-sensitivity_options.check_config(config)
 SENSITIVITY_GROUND_POINT = sensitivity_plan.POINT_JSON.replace("{study}", "ground")
 SENSITIVITY_GROUND_WORK = sensitivity_plan.POINT_DIR.replace("{study}", "ground")
 SENSITIVITY_SATELLITE_POINT = sensitivity_plan.POINT_JSON.replace("{study}", "satellite")

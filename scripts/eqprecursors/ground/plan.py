@@ -535,25 +535,6 @@ def window_samples(window: str) -> int:
     return WINDOW_SAMPLES[window]
 
 
-def check_figure_week(config: dict) -> None:
-    """Figures 2 and 3 show one week of ``figures.observatory``: it must share days with
-    that observatory's record (a period override can move the record away from the week)."""
-    if "ground_cnn" not in config:
-        return
-    figures = config["ground_cnn"]["figures"]
-    obs = figures["observatory"]
-    if obs not in config["observatories"]:
-        raise ValueError(f"ground_cnn.figures.observatory: {obs!r} is not in observatories")
-    site = config["observatories"][obs]
-    start = date.fromisoformat(figures["week_start"])
-    first, last = date.fromisoformat(site["start"]), date.fromisoformat(site["end"])
-    if not first - timedelta(days=6) <= start <= last:
-        raise ValueError(
-            f"ground_cnn.figures.week_start: the week from {start} is outside {obs}'s "
-            f"record ({first} to {last}, observatories.{obs}.start/end)"
-        )
-
-
 def figure_week_shade_start(config: dict) -> str:
     """The last day of the figure week: the day before the event in the default."""
     start = date.fromisoformat(config["ground_cnn"]["figures"]["week_start"])
