@@ -1,7 +1,44 @@
-# --- eqprecursors model/training fixtures (labelling, splits, training, evaluation) ---
+"""Shared test set-up: Hypothesis profiles, and the model and synthetic-generator fixtures."""
+
+import os as _eqp_os
+import tempfile as _eqp_tempfile
+from pathlib import Path as _eqp_Path
+
 import numpy as _eqp_np
 import pandas as _eqp_pd
 import pytest as _eqp_pytest
+from hypothesis import settings as _eqp_settings
+from hypothesis.configuration import set_hypothesis_home_dir as _eqp_set_hypothesis_home
+from hypothesis.database import DirectoryBasedExampleDatabase as _eqp_DirectoryDatabase
+
+# --- Hypothesis: the same examples on every run, and no state written into the checkout ---
+
+#: Hypothesis keeps its example database and caches (e.g. unicode data) here, not in
+#: ./.hypothesis of whatever directory pytest was started from.
+HYPOTHESIS_HOME = _eqp_Path(
+    _eqp_os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY")
+    or _eqp_Path(_eqp_tempfile.gettempdir()) / "eqprecursors-hypothesis"
+)
+_eqp_set_hypothesis_home(HYPOTHESIS_HOME)
+# "ci" (the default, so `make test` and a bare `pytest` are steady): examples derived from
+# each test's source, no database replaying failures of earlier runs, and no per-example
+# deadline, which is a wall-clock bound that a loaded machine breaks.
+_eqp_settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True
+)
+# "dev" (HYPOTHESIS_PROFILE=dev): random examples, failures remembered under HYPOTHESIS_HOME.
+_eqp_settings.register_profile(
+    "dev", database=_eqp_DirectoryDatabase(HYPOTHESIS_HOME / "examples"), print_blob=True
+)
+HYPOTHESIS_PROFILE = _eqp_os.environ.get("HYPOTHESIS_PROFILE", "ci")
+if HYPOTHESIS_PROFILE not in ("ci", "dev"):
+    raise _eqp_pytest.UsageError(
+        f"HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE!r}: tests/conftest.py defines 'ci' and 'dev'"
+    )
+_eqp_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+# --- eqprecursors model/training fixtures (labelling, splits, training, evaluation) ---
 
 
 def write_tiny_window_dataset(out_dir, n=40, n_samples=60, seed=0):

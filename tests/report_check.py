@@ -83,6 +83,7 @@ def dag_report_outputs(workdir: Path, configfile: Path) -> dict[str, str]:
         cwd=workdir,
         text=True,
         capture_output=True,
+        timeout=300,
     )
     line = [x for x in run.stdout.splitlines() if x.startswith("REPORT_OUTPUTS=")]
     assert run.returncode == 0 and line, f"DAG query failed:\n{run.stdout}\n{run.stderr[-4000:]}"

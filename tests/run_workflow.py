@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,9 @@ WORKFLOW_PARTS = [
     "report",
     "data",
 ]
+#: Generous limits, so a hung job fails the test instead of holding CI until it is killed.
+RUN_TIMEOUT_S = 1800
+DRY_RUN_TIMEOUT_S = 300
 
 
 def copy_workflow(dest: Path) -> None:
@@ -68,7 +73,41 @@ def snakemake(workdir: Path, configfile: Path, *args: str) -> subprocess.Complet
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(configfile)]
     cmd += list(args)
     print("+", " ".join(cmd), flush=True)
-    return subprocess.run(cmd, cwd=workdir, text=True, capture_output=True)
+    timeout_s = DRY_RUN_TIMEOUT_S if "--dry-run" in args else RUN_TIMEOUT_S
+    return run_captured(cmd, workdir, timeout_s)
+
+
+def run_captured(cmd: list[str], cwd: Path, timeout_s: float) -> subprocess.CompletedProcess:
+    """subprocess.run(capture_output=True) whose timeout also ends the jobs snakemake started.
+
+    They share its output pipes, so killing snakemake alone would leave the pipes open and
+    the wait for them unbounded: the command runs in its own process group, killed whole on
+    a timeout or when this script is interrupted.
+    """
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, process_group=0
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, err = proc.communicate(timeout=60)
+        raise AssertionError(
+            f"{' '.join(cmd)} (in {cwd}) did not finish within {timeout_s} s; killed it and "
+            f"its jobs:\n{out[-4000:]}\n{err[-8000:]}"
+        ) from None
+    except BaseException:  # Ctrl-C, or SIGTERM turned into SystemExit by main()
+        _kill_group(proc)
+        proc.communicate(timeout=60)
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the group had already gone
+        pass
 
 
 def check_outputs(workdir: Path, config: dict) -> None:
@@ -190,6 +229,8 @@ def main() -> int:
         "and report_screenshot.png in this directory",
     )
     args = parser.parse_args()
+    # CI cancels with SIGTERM: exit through `finally`, ending a running snakemake's group too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     workdir = Path(tempfile.mkdtemp(prefix="eqprecursors-workflow-"))
     try:

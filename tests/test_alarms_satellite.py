@@ -376,7 +376,7 @@ def test_the_molchan_job_imports_no_model_library():
     )
     run = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True,
-        env={"PYTHONPATH": str(ROOT / "scripts")},
+        env={"PYTHONPATH": str(ROOT / "scripts")}, timeout=300,
     )  # fmt: skip
     assert run.stdout.strip() == "[]"
 

@@ -187,7 +187,7 @@ def test_the_baseline_job_never_imports_tensorflow(tmp_path):
         "kp_threshold=4, n_bootstrap=5, n_permutations=5, seed=0)\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')]\n"
     )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=600)
     assert json.loads((tmp_path / "b.json").read_text())["study"] == "ground"
 
 

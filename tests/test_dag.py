@@ -1,4 +1,11 @@
-"""The DAG the workflow builds for configurations that make test does not run for real."""
+"""The DAG the workflow builds for configurations that make test does not run for real.
+
+Every dry run builds the DAG of the checkout's Snakefile in a scratch working directory
+(`--directory`) that holds only what a fresh clone has beside it: config/ (the
+`configfile:` the command-line config is merged over), data/ and tests/data. So the counts
+are those of a workflow with everything still to do, whatever a user's results/ and
+resources/ hold and whichever directory pytest starts in.
+"""
 
 import functools
 import subprocess
@@ -11,18 +18,40 @@ import yaml
 from snakemake.utils import update_config
 
 ROOT = Path(__file__).resolve().parents[1]
+#: What a dry run reads from the working directory (linked, not copied, into the scratch one).
+CLONE_INPUTS = ("config", "data", "tests/data")
+DRY_RUN_TIMEOUT_S = 300
+
+
+@functools.cache
+def _scratch() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="eqprecursors-dag-")  # removed at exit
+
+
+def scratch_workdir() -> Path:
+    """An empty working directory but for links to the clone's inputs (CLONE_INPUTS)."""
+    workdir = Path(_scratch().name)
+    for name in CLONE_INPUTS:
+        if not (workdir / name).is_symlink():
+            (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+            (workdir / name).symlink_to(ROOT / name)
+    return workdir
+
+
+def dry_run(configfile: Path, *args: str) -> subprocess.CompletedProcess:
+    """`snakemake --dry-run` of ROOT/Snakefile in the scratch working directory."""
+    cmd = [sys.executable, "-m", "snakemake", "--dry-run", "--nolock", *args]
+    cmd += ["--snakefile", str(ROOT / "Snakefile"), "--directory", str(scratch_workdir())]
+    cmd += ["--configfile", str(configfile)]
+    return subprocess.run(
+        cmd, cwd=scratch_workdir(), capture_output=True, text=True, timeout=DRY_RUN_TIMEOUT_S
+    )
 
 
 def dry_run_jobs(config: dict, tmp_path: Path) -> dict[str, int]:
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--dry-run", "--quiet", "rules"]
-        + ["--configfile", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    run = dry_run(path, "--quiet", "rules")
     assert run.returncode == 0, run.stderr[-3000:]
     jobs = {}
     for line in run.stdout.splitlines():
@@ -101,13 +130,7 @@ def test_a_satellite_study_without_its_satellites_names_the_key(tmp_path):
     del config["satellites"]["DEMETER"]
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--dry-run", "--configfile", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = dry_run(path)
     assert run.returncode != 0
     assert "satellite_study.catalogs.DEMETER: no satellite 'DEMETER'" in run.stdout + run.stderr
 

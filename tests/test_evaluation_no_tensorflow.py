@@ -39,7 +39,12 @@ def test_evaluation_imports_and_runs_without_tensorflow(tiny_window_dataset, tmp
     )
     scripts = Path(__file__).resolve().parents[1] / "scripts"
     run = subprocess.run(
-        [sys.executable, "-c", code], cwd=scripts, capture_output=True, text=True, check=False
+        [sys.executable, "-c", code],
+        cwd=scripts,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(out.read_text())

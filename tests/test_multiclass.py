@@ -118,7 +118,7 @@ def test_metrics_json_from_predictions_without_tensorflow(tmp_path):
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     scripts = Path(__file__).resolve().parents[1] / "scripts"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=scripts)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=scripts, timeout=600)
     result = json.loads(out.read_text())
     assert result["model"] == "rf" and result["dataset"] == "01" and result["n"] == 10
     assert result["accuracy"] == pytest.approx(0.7)

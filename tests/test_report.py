@@ -117,7 +117,9 @@ def toy_report(tmp_path_factory):
         (workdir / name).write_text(text)
     snakemake = [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", "config.yaml"]
     for extra in ([], ["--report", "report.html"]):
-        run = subprocess.run(snakemake + extra, cwd=workdir, text=True, capture_output=True)
+        run = subprocess.run(
+            snakemake + extra, cwd=workdir, text=True, capture_output=True, timeout=1800
+        )
         assert run.returncode == 0, run.stderr[-3000:]
     expected = report_check.dag_report_outputs(workdir, workdir / "config.yaml")
     return workdir, workdir / "report.html", expected

@@ -121,7 +121,9 @@ def test_tuning_never_reads_the_test_part(tmp_path):
         f"tuning.tune({str(locked)!r}, 'rf', {str(out)!r}, **json.loads(sys.argv[1])); "
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
-    subprocess.run([sys.executable, "-c", code, json.dumps(TUNING)], check=True, cwd=SCRIPTS)
+    subprocess.run(
+        [sys.executable, "-c", code, json.dumps(TUNING)], check=True, cwd=SCRIPTS, timeout=600
+    )
     trials = pd.read_csv(out / "trials.csv")
     assert trials["number"].tolist() == [0, 1] and set(trials["state"]) == {"COMPLETE"}
     assert {"value", "n_estimators", "max_depth", "state", "duration_s"} <= set(trials)

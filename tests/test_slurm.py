@@ -59,7 +59,7 @@ def _missing_packages() -> list[str]:
     missing = []
     for pkg in PACKAGES:
         query = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True
+            ["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True, timeout=120
         )
         if "install ok installed" not in query.stdout:
             missing.append(pkg)
@@ -82,13 +82,16 @@ def _skip_reason() -> str | None:
 
 
 def _cluster(action: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(CLUSTER_SH), action], text=True, capture_output=True)
+    # `up` may apt-get install the SLURM packages first
+    return subprocess.run(
+        ["bash", str(CLUSTER_SH), action], text=True, capture_output=True, timeout=1800
+    )
 
 
 def _sacct(job_ids: list[str], fields: str, parsable: bool) -> str:
     cmd = ["sacct", "-X", "-j", ",".join(job_ids), "-o", fields]
     cmd += ["-n", "-P"] if parsable else []
-    return subprocess.run(cmd, text=True, capture_output=True, check=True).stdout
+    return subprocess.run(cmd, text=True, capture_output=True, check=True, timeout=120).stdout
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +161,7 @@ def _finish(proc: subprocess.Popen, workdir: Path, deadline: float) -> Run:
         returncode = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         proc.kill()  # its SLURM jobs are cancelled by `cluster.sh down`
-        proc.wait()
+        proc.wait(timeout=60)
         log = (workdir / "snakemake.log").read_text()
         pytest.fail(f"snakemake did not finish in {SNAKEMAKE_TIMEOUT_S}s:\n{log[-6000:]}")
     return Run(workdir, returncode, (workdir / "snakemake.log").read_text())
@@ -187,7 +190,7 @@ def runs(slurm_cluster):
                 for proc in (dag, failing):
                     if proc.poll() is None:
                         proc.kill()
-                        proc.wait()
+                        proc.wait(timeout=60)
         print(f"both snakemake runs finished in {time.monotonic() - t0:.0f}s")
         yield result
     finally:

@@ -7,6 +7,7 @@ arrays. Periods are days, not years, to keep the suite fast.
 
 import hashlib
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from eqprecursors.synthetic import field
 from eqprecursors.synthetic.ground import generate_ground, ground_file_name, simulate_ground
 from eqprecursors.synthetic.ground_model import GapConfig, parse_gaps
 
+ROOT = Path(__file__).resolve().parents[1]
 STORM = ("2015-03-10", "2015-03-24")  # St Patrick's Day storm 2015-03-17 (Kp 7+, Dst -223)
 
 
@@ -61,7 +63,7 @@ def _daily_max_kp(kp: pd.DataFrame, start, end) -> pd.Series:
 def test_igrf_baseline_agrees_with_real_bou_absolute_level():
     # BOU201601adj.min holds (near-)absolute X/Y/Z; IGRF degree 8 must be within the
     # crustal + truncation error (a few hundred nT), not thousands.
-    rec = read_iaga("data/iaga/BOU201601adj.min")[0]
+    rec = read_iaga(ROOT / "data/iaga/BOU201601adj.min")[0]
     x, y, z = field.main_field(40.137, 254.764, 1.682, 2016.04)
     assert abs(x - np.nanmean(rec.values["X"])) < 300
     assert abs(y - np.nanmean(rec.values["Y"])) < 300

@@ -6,6 +6,7 @@ the readers are also checked on the one real satellite CDF we ship (DE-2).
 
 import hashlib
 import re
+from pathlib import Path
 
 import cdflib
 import h5py
@@ -25,6 +26,7 @@ from eqprecursors.io.satellite import (
 from eqprecursors.synthetic.orbits import MISSIONS, track
 from eqprecursors.synthetic.satellite import generate_satellite
 
+ROOT = Path(__file__).resolve().parents[1]
 DMT_NAME = re.compile(r"DMT_N1_1144_(\d{5})([01])_(\d{8}_\d{6})_(\d{8}_\d{6})\.cdf")
 DAT_NAME = re.compile(r"DMT_N1_1144_(\d{5})([01])_(\d{8}_\d{6})_(\d{8}_\d{6})\.DAT")
 CSES_NAME = re.compile(r"CSES_01_LAP_1_L02_A3_(\d{5})([01])_(\d{8}_\d{6})_(\d{8}_\d{6})_000\.h5")
@@ -281,7 +283,7 @@ def test_satellite_injection_percent_change_and_truth(tmp_path, synthetic_real_k
 
 
 def test_reader_on_real_de2_cdf():
-    path = "tests/data/cdf/de2_ion2s_rpa_19830213_v01.cdf"
+    path = ROOT / "tests/data/cdf/de2_ion2s_rpa_19830213_v01.cdf"
     raw = cdflib.CDF(path).varget("ionDensity")
     # the file's FILLVAL attribute says -1e-31 but the data use -1e+31
     assert (raw <= -1e30).sum() == 1
@@ -297,4 +299,4 @@ def test_reader_on_real_de2_cdf():
 
 def test_reader_reports_missing_variables():
     with pytest.raises(KeyError, match="Ne"):
-        read_demeter_cdf("tests/data/cdf/de2_ion2s_rpa_19830213_v01.cdf")
+        read_demeter_cdf(ROOT / "tests/data/cdf/de2_ion2s_rpa_19830213_v01.cdf")
