@@ -14,10 +14,10 @@ Test period: from the split's boundary + ``guard_hours`` (the first instant a te
 may start) to the end of the dataset's span (the last labelled sequence's end), as in
 :func:`eqprecursors.satellite.split.chronological_split`.
 
-Streaming: the decoded netCDF is read through netCDF4 in blocks of ``chunk_samples``
-samples, each block cut at its last half-orbit boundary (the unfinished half-orbit is
-carried to the next block), so peak memory is one block plus the model, whatever the
-length of the series; the first read starts at the half-orbit holding the period's start.
+Streaming: the decoded netCDF is read in blocks of whole half-orbits
+(:func:`~.decoded.half_orbit_blocks`), so peak memory is one block plus the model, whatever
+the length of the series; the first read starts at the half-orbit holding the period's
+start.
 """
 
 from __future__ import annotations
@@ -34,12 +34,8 @@ import pandas as pd
 from eqprecursors.core.atomic import atomic_path
 from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.core.times import NS_PER_HOUR, NS_PER_S, format_iso, format_iso_ms, to_epoch_ns
-from eqprecursors.satellite.sequences import (
-    DECODED_VARIABLES,
-    TIMES_OF_DAY,
-    cut_windows,
-    usable_windows,
-)
+from eqprecursors.satellite.decoded import CHUNK_SAMPLES, DecodedSeries, half_orbit_blocks
+from eqprecursors.satellite.sequences import TIMES_OF_DAY, cut_windows, usable_windows
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +43,7 @@ SERIES_COLUMNS = [
     "start", "end", "latitude", "longitude", "local_time", "orbit", "p0", "p1", "p2",
 ]  # fmt: skip
 """Columns of the continuous series CSV: one row per sequence, in time order."""
-CHUNK_SAMPLES = 500_000
-"""Samples per read block (~28 MB of decoded variables; about 9 days at 1.5 s)."""
 COUNT_KEYS = ("half_orbits", "windows", "dropped_nan", "dropped_time_of_day", "sequences")
-NS_TIME_UNITS = "nanoseconds since 1970-01-01"
 
 
 def test_period(split_json) -> tuple[int, int]:
@@ -66,121 +59,6 @@ def test_period(split_json) -> tuple[int, int]:
     if boundary + guard >= end:
         raise ValueError(f"{split_json}: the test period is empty (boundary + guard >= span end)")
     return boundary + guard, end
-
-
-class DecodedSeries:
-    """Slices of a decoded satellite netCDF read on demand; the file is never loaded whole."""
-
-    def __init__(self, path):
-        import netCDF4
-
-        self.path = str(path)
-        try:
-            self.nc = netCDF4.Dataset(self.path)
-        except OSError as exc:
-            raise ValueError(f"{path}: cannot open decoded satellite netCDF ({exc})") from exc
-        missing = [v for v in ("time", *DECODED_VARIABLES) if v not in self.nc.variables]
-        if missing:
-            self.nc.close()
-            raise ValueError(f"{path}: decoded netCDF lacks variable(s) {missing}")
-        self.nc.set_auto_mask(False)  # NaN fill values stay NaN
-        tv = self.nc.variables["time"]
-        self.units = getattr(tv, "units", "")
-        self.calendar = getattr(tv, "calendar", "proleptic_gregorian")
-        self.n = int(tv.shape[0])
-
-    def close(self) -> None:
-        self.nc.close()
-
-    def __enter__(self) -> DecodedSeries:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def time_ns(self, a: int, b: int) -> np.ndarray:
-        raw = np.asarray(self.nc.variables["time"][a:b])
-        if self.units == NS_TIME_UNITS:
-            return raw.astype(np.int64)
-        from xarray.coding.times import decode_cf_datetime
-
-        decoded = decode_cf_datetime(raw, self.units, self.calendar)
-        return np.asarray(decoded, dtype="datetime64[ns]").astype(np.int64)
-
-    def orbit(self, a: int, b: int) -> np.ndarray:
-        return np.asarray(self.nc.variables["orbit"][a:b])
-
-    def read(self, a: int, b: int) -> dict[str, np.ndarray]:
-        """Samples ``a:b``: ``time_ns`` and :data:`DECODED_VARIABLES`."""
-        out = {v: np.asarray(self.nc.variables[v][a:b]) for v in DECODED_VARIABLES}
-        out["time_ns"] = self.time_ns(a, b)
-        if out["time_ns"].size > 1 and np.any(np.diff(out["time_ns"]) <= 0):
-            raise ValueError(f"{self.path}: `time` is not strictly increasing in samples {a}:{b}")
-        return out
-
-    def first_at_or_after(self, t_ns: int) -> int:
-        """Index of the first sample at or after ``t_ns`` (binary search, one read a step)."""
-        lo, hi = 0, self.n
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.time_ns(mid, mid + 1)[0] < t_ns:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
-
-    def half_orbit_start(self, i: int) -> int:
-        """First index of the half-orbit (run of one ``orbit`` id) holding sample ``i``."""
-        if i <= 0 or i >= self.n:
-            return max(0, min(i, self.n))
-        own = self.orbit(i, i + 1)[0]
-        end, step = i, 4096
-        while end > 0:
-            lo = max(0, end - step)
-            other = np.flatnonzero(self.orbit(lo, end) != own)
-            if other.size:
-                return lo + int(other[-1]) + 1
-            end, step = lo, 2 * step
-        return 0
-
-
-def _take(block: dict, sl: slice) -> dict:
-    return {k: v[sl] for k, v in block.items()}
-
-
-def half_orbit_blocks(
-    series: DecodedSeries, first: int, last_ns: int, chunk_samples: int
-) -> Iterator[dict]:
-    """Blocks of whole half-orbits from sample ``first`` until a block passes ``last_ns``.
-
-    Each half-orbit lies in one block (the last block's final one may end early: its
-    windows after ``last_ns`` are not wanted).
-    """
-    if chunk_samples < 1:
-        raise ValueError(f"chunk_samples must be >= 1, got {chunk_samples}")
-    a, pending = first, None
-    while a < series.n:
-        b = min(a + chunk_samples, series.n)
-        block = series.read(a, b)
-        if pending is not None:
-            block = {k: np.concatenate([pending[k], block[k]]) for k in block}
-            if block["time_ns"].size > 1 and np.any(np.diff(block["time_ns"]) <= 0):
-                raise ValueError(f"{series.path}: `time` is not strictly increasing near {a}")
-        pending = None
-        if b >= series.n or block["time_ns"][-1] > last_ns:
-            yield block  # a half-orbit cut at b ends after the period: windows beyond drop
-            return
-        orb = block["orbit"]
-        changes = np.flatnonzero(orb[1:] != orb[:-1])
-        if changes.size == 0:
-            pending = block  # one half-orbit longer than the block so far
-        else:
-            cut = int(changes[-1]) + 1
-            yield _take(block, slice(0, cut))
-            pending = _take(block, slice(cut, None))
-        a = b
-    if pending is not None:
-        yield pending
 
 
 def cut_block(

@@ -30,6 +30,14 @@ Steps, per file (= one half-orbit):
 Then all files are joined, samples outside the mission's ``start``..``end`` (UT days,
 inclusive) dropped, repeated times dropped (first file wins) and the netCDF written
 atomically.
+
+Streaming (issue 11): a mission is years of files (DEMETER 2005-2010 is ~90 million samples,
+~6 GB as float64), so nothing holds it whole. Each file is reduced and cut to the period as
+it is read and parked on disk (:class:`~.spool.SampleSpool`, beside the output); the spool
+then hands the samples back in time order, a group of time-overlapping files at a time, and
+they are written slice by slice with netCDF4 into a file laid out as xarray wrote it before
+(fixed ``time`` dimension, contiguous variables, same attributes). Peak memory: the largest
+file or group of overlapping files, plus :data:`WRITE_BLOCK` samples.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from eqprecursors.io.cdf import read_cdf
 from eqprecursors.io.cses import orbit_from_attrs, read_cses_l2
 from eqprecursors.io.demeter import read_demeter_l1
 from eqprecursors.io.satellite import CSES_VARIABLES, DEMETER_VARIABLES, half_orbit_id
+from eqprecursors.satellite.spool import SampleSpool
 
 COLUMNS = ("latitude", "longitude", "altitude", "ne", "te")
 VARIABLE_KEYS = ("time", *COLUMNS)
@@ -204,6 +213,40 @@ def local_time(time: np.ndarray, longitude: np.ndarray) -> np.ndarray:
     return (ut_h + np.asarray(longitude, dtype=np.float64) / 15.0) % 24.0
 
 
+WRITE_BLOCK = 1 << 18
+"""Samples gathered before a netCDF write (~17 MB): few large writes, memory still bounded."""
+OUTPUT_VARIABLES = (*COLUMNS, "local_time")
+"""The float64 variables of the output, in the order the file holds them (then orbit, time)."""
+TIME_UNITS = "nanoseconds since 1970-01-01"
+
+
+def create_series(nc, n: int, attrs: dict) -> None:
+    """Dimension, variables and attributes of the output, laid out as xarray wrote them."""
+    nc.setncatts(attrs)
+    nc.createDimension("time", n)
+    for name in (*OUTPUT_VARIABLES, "orbit"):
+        is_float = name != "orbit"
+        var = nc.createVariable(
+            name, "f8" if is_float else "i8", ("time",),
+            fill_value=np.nan if is_float else None, contiguous=True,
+        )  # fmt: skip
+        units, long_name = ATTRS[name]
+        var.setncatts({"units": units, "long_name": long_name})
+    time = nc.createVariable("time", "i8", ("time",), contiguous=True)
+    time.setncatts({"long_name": "UTC", "units": TIME_UNITS, "calendar": "proleptic_gregorian"})
+    nc.set_auto_maskandscale(False)  # values go in as they are (NaN stays NaN)
+
+
+def write_samples(nc, pos: int, parts: list[dict]) -> int:
+    """Append merged samples at row ``pos`` (local time added); returns the next row."""
+    block = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    block["local_time"] = local_time(block["time"].astype("datetime64[ns]"), block["longitude"])
+    end = pos + block["time"].size
+    for name in (*OUTPUT_VARIABLES, "orbit", "time"):
+        nc.variables[name][pos:end] = block[name]
+    return end
+
+
 def decode_satellite(
     inputs,
     out_nc,
@@ -219,14 +262,16 @@ def decode_satellite(
     end: str | None = None,
     cadence_s: float = 1.5,
     max_gap_s: float = 10.0,
-):
+    write_block: int = WRITE_BLOCK,
+) -> Path:
     """Decode ``inputs`` (files or directories) of one satellite into ``out_nc``.
 
     Keyword arguments are the ``satellites.{satellite}`` config entry (``format``,
     ``variables``, ``valid_range``, ``fill_values``, ``start``, ``end``) and the study's
-    ``cadence_s`` / ``max_interpolation_gap_s`` (``max_gap_s``). Returns the xarray Dataset.
+    ``cadence_s`` / ``max_interpolation_gap_s`` (``max_gap_s``); ``write_block`` bounds the
+    samples gathered per write. Returns the output path.
     """
-    import xarray as xr
+    import netCDF4
 
     where = f"satellites.{satellite}"
     if not (cadence_s > 0 and max_gap_s > 0):
@@ -237,51 +282,48 @@ def decode_satellite(
     if bad_keys:
         raise SatelliteDecodeError(f"{where}.valid_range: unknown key(s) {bad_keys}")
     files = input_files(inputs, fmt, where)
-    parts = []
-    for path in files:
-        df, orbit = read_half_orbit(
-            path, fmt, mapping, valid_range=valid_range, fill_values=fill_values
-        )
-        part = to_cadence(df, cadence_s, max_gap_s)
-        parts.append(part.assign(orbit=np.int64(orbit)))
-    data = pd.concat(parts, ignore_index=True)
-    t = data["time"].to_numpy("datetime64[ns]")
-    keep = np.ones(t.size, dtype=bool)
-    if start is not None:
-        keep &= t >= np.datetime64(str(start), "ns")
-    if end is not None:
-        keep &= t < np.datetime64(str(end), "D") + np.timedelta64(1, "D")
-    data = data[keep].sort_values("time", kind="stable").drop_duplicates("time")
-    if data.empty:
-        raise SatelliteDecodeError(
-            f"{where}: no samples left from {len(files)} file(s) in {start}..{end} "
-            f"(first file {files[0]})"
-        )
-    time = data["time"].to_numpy("datetime64[ns]")
-    values = {c: data[c].to_numpy(np.float64) for c in COLUMNS}
-    values["local_time"] = local_time(time, values["longitude"])
-    ds = xr.Dataset(
-        {c: ("time", v) for c, v in values.items()}
-        | {"orbit": ("time", data["orbit"].to_numpy(np.int64))},
-        coords={"time": time},
-        attrs={
+    out_nc = Path(out_nc)
+    columns = {"time": "i8", **dict.fromkeys(COLUMNS, "f8")}
+    with SampleSpool(out_nc.parent, columns, {"orbit": "i8"}, prefix=f".{out_nc.name}.") as spool:
+        for path in files:
+            df, orbit = read_half_orbit(
+                path, fmt, mapping, valid_range=valid_range, fill_values=fill_values
+            )
+            part = to_cadence(df, cadence_s, max_gap_s)
+            t = part["time"].to_numpy("datetime64[ns]")
+            keep = np.ones(t.size, dtype=bool)
+            if start is not None:
+                keep &= t >= np.datetime64(str(start), "ns")
+            if end is not None:
+                keep &= t < np.datetime64(str(end), "D") + np.timedelta64(1, "D")
+            arrays = {c: part[c].to_numpy(np.float64)[keep] for c in COLUMNS}
+            spool.append({"time": t[keep].astype(np.int64), **arrays}, orbit=orbit)
+            del df, part, arrays
+        n = spool.count()
+        if n == 0:
+            raise SatelliteDecodeError(
+                f"{where}: no samples left from {len(files)} file(s) in {start}..{end} "
+                f"(first file {files[0]})"
+            )
+        attrs = {
             "satellite": satellite,
             "mission": mission,
             "source": source,
             "format": fmt,
-            "cadence_s": float(cadence_s),
-            "max_interpolation_gap_s": float(max_gap_s),
-            "files": len(files),
-        },
-    )
-    for name, (units, long_name) in ATTRS.items():
-        ds[name].attrs.update(units=units, long_name=long_name)
-    ds["time"].attrs["long_name"] = "UTC"
-    encoding = {
-        "time": {"units": "nanoseconds since 1970-01-01", "dtype": "int64"},
-        **{c: {"_FillValue": np.nan} for c in values},
-        "orbit": {"_FillValue": None},
-    }
-    with atomic_path(out_nc, suffix=".nc") as tmp:
-        ds.to_netcdf(tmp, engine="netcdf4", encoding=encoding)
-    return ds
+            "cadence_s": np.float64(cadence_s),
+            "max_interpolation_gap_s": np.float64(max_gap_s),
+            "files": np.int64(len(files)),
+        }
+        with atomic_path(out_nc, suffix=".nc") as tmp, netCDF4.Dataset(tmp, "w") as nc:
+            create_series(nc, n, attrs)
+            pos, pending, size = 0, [], 0
+            for merged in spool.merged():
+                pending.append(merged)
+                size += merged["time"].size
+                if size >= write_block:
+                    pos, pending, size = write_samples(nc, pos, pending), [], 0
+            if pending:
+                pos = write_samples(nc, pos, pending)
+            if pos != n:
+                raise RuntimeError(f"{out_nc}: wrote {pos} samples of {n}")  # spool bug
+    return out_nc

@@ -33,12 +33,16 @@ Input: the decoded series (``results/decoded/satellite/{sat}.nc``: ``time``, ``l
   wins) is recorded: ``event_id``, ``magnitude``, ``distance_deg``.
 
 Vectorised: per event two binary searches on the (time-ordered) sequences bound its
-pre-seismic slice, and distances are computed on that slice only.
+pre-seismic slice, and distances are computed on that slice only. Streamed (issue 11):
+:func:`make_dataset` labels the decoded series in blocks of whole half-orbits
+(:func:`label_blocks`; every rule above decides per sequence, so blocks change nothing) and
+keeps only the labelled sequences, so its memory is one block plus the dataset it writes.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -49,11 +53,16 @@ from eqprecursors.core.geodesy import EARTH_MEAN_RADIUS_KM
 from eqprecursors.core.reports import write_json
 from eqprecursors.core.times import NS_PER_DAY, NS_PER_S, format_iso_ms
 from eqprecursors.io import kp as kpio
+from eqprecursors.satellite.decoded import (
+    CHUNK_SAMPLES,
+    DECODED_VARIABLES,
+    DecodedSeries,
+    half_orbit_blocks,
+)
 from eqprecursors.satellite.events import read_events
 
 log = logging.getLogger(__name__)
 
-DECODED_VARIABLES = ("latitude", "longitude", "ne", "te", "local_time", "orbit")
 CHANNELS = ("ne", "te")
 SEQUENCE_COLUMNS = [
     "index",
@@ -243,25 +252,25 @@ def usable_windows(data, starts, T: int, time_of_day: str, night_hours, counts: 
     return values, starts[keep], idx[keep], tuple(c[keep] for c in centres)
 
 
-def label_sequences(
+def label_block(
     data: dict,
     events: pd.DataFrame,
     kp_df: pd.DataFrame,
+    radius: np.ndarray,
     *,
-    sequence_length: int,
-    spatial_window,
+    T: int,
     time_of_day: str,
-    night_hours=(18.0, 6.0),
-    pre_seismic_days: float = 15.0,
-    kp_threshold: float = 3.0,
-    cadence_s: float = 1.5,
-    storm_scope: str = "windows",
-    satellite: str = "",
-) -> tuple[np.ndarray, pd.DataFrame, dict]:
-    """Decoded arrays + events + Kp -> (sequences (n, T, 2) float32, table, report)."""
-    if time_of_day not in TIMES_OF_DAY:
-        raise ValueError(f"time_of_day must be one of {TIMES_OF_DAY}, got {time_of_day!r}")
-    T = int(sequence_length)
+    night_hours,
+    pre_seismic_days: float,
+    kp_threshold: float,
+    cadence_s: float,
+    storm_scope: str,
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """The labelled sequences of whole half-orbits (``data``) and the drop counts.
+
+    Every step decides per sequence (its window, its samples, its Kp, the events around
+    it), so blocks of whole half-orbits labelled one by one give the whole series' answer.
+    """
     t = np.asarray(data["time_ns"], dtype=np.int64)
     starts, counts = cut_windows(t, data["orbit"], T, cadence_s)
     values, starts, idx, (clat, clon, clt) = usable_windows(
@@ -275,7 +284,6 @@ def label_sequences(
     max_kp = window_kp[known]
     s_ns, e_ns = t[starts], t[starts + T - 1]
 
-    radius, radius_note = event_radii(events, spatial_window)
     ev_t = events["time_ns"].to_numpy(dtype=np.int64)
     ev_lat = events["latitude"].to_numpy(dtype=float)
     ev_lon = events["longitude"].to_numpy(dtype=float)
@@ -303,7 +311,63 @@ def label_sequences(
     event = np.where(seismic, matches["independent"][0], matches["artificial"][0])
     dist = np.where(seismic, matches["independent"][1], matches["artificial"][1])
     kept = label >= 0
-    idx, event, dist, label = idx[kept], event[kept], dist[kept], label[kept]
+    out = {
+        "start_ns": s_ns[kept],
+        "end_ns": e_ns[kept],
+        "latitude": clat[kept],
+        "longitude": clon[kept],
+        "local_time": clt[kept],
+        "orbit": np.asarray(data["orbit"])[starts[kept]].astype(np.int64),
+        "label": label[kept],
+        "event": event[kept],
+        "distance_deg": dist[kept],
+        "max_kp": max_kp[kept],
+        "x": values[idx[kept]].astype(np.float32),
+    }
+    return out, counts
+
+
+def _empty_block() -> dict[str, np.ndarray]:
+    block = {v: np.empty(0) for v in DECODED_VARIABLES}
+    return block | {"orbit": np.empty(0, np.int64), "time_ns": np.empty(0, np.int64)}
+
+
+def label_blocks(
+    blocks: Iterable[dict],
+    events: pd.DataFrame,
+    kp_df: pd.DataFrame,
+    *,
+    sequence_length: int,
+    spatial_window,
+    time_of_day: str,
+    night_hours=(18.0, 6.0),
+    pre_seismic_days: float = 15.0,
+    kp_threshold: float = 3.0,
+    cadence_s: float = 1.5,
+    storm_scope: str = "windows",
+    satellite: str = "",
+) -> tuple[np.ndarray, pd.DataFrame, dict]:
+    """Blocks of whole half-orbits (in time order) + events + Kp -> (sequences (n, T, 2)
+    float32, table, report); only the kept sequences of each block outlive it."""
+    if time_of_day not in TIMES_OF_DAY:
+        raise ValueError(f"time_of_day must be one of {TIMES_OF_DAY}, got {time_of_day!r}")
+    T = int(sequence_length)
+    radius, radius_note = event_radii(events, spatial_window)
+    options = dict(
+        T=T, time_of_day=time_of_day, night_hours=night_hours, pre_seismic_days=pre_seismic_days,
+        kp_threshold=kp_threshold, cadence_s=cadence_s, storm_scope=storm_scope,
+    )  # fmt: skip
+    parts, counts = [], None
+    for block in blocks:
+        part, c = label_block(block, events, kp_df, radius, **options)
+        counts = c if counts is None else {k: counts[k] + c[k] for k in counts}
+        parts.append(part)
+    if counts is None:  # an empty series: the counts of nothing
+        part, counts = label_block(_empty_block(), events, kp_df, radius, **options)
+        parts.append(part)
+    kept = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    del parts
+    event, label = kept["event"], kept["label"]
     has = event >= 0
     ev = events.iloc[np.maximum(event, 0)] if len(events) else None
 
@@ -316,23 +380,22 @@ def label_sequences(
         {
             "index": np.arange(label.size),
             "satellite": satellite,
-            "start": format_iso_ms(s_ns[kept]),
-            "end": format_iso_ms(e_ns[kept]),
-            "latitude": np.round(clat[kept], 4),
-            "longitude": np.round(clon[kept], 4),
-            "local_time": np.round(clt[kept], 4),
-            "orbit": np.asarray(data["orbit"])[starts[kept]].astype(np.int64),
+            "start": format_iso_ms(kept["start_ns"]),
+            "end": format_iso_ms(kept["end_ns"]),
+            "latitude": np.round(kept["latitude"], 4),
+            "longitude": np.round(kept["longitude"], 4),
+            "local_time": np.round(kept["local_time"], 4),
+            "orbit": kept["orbit"],
             "label": label,
             "event_id": ev_col("event_id", ""),
             "magnitude": ev_col("magnitude", np.nan).astype(float),
-            "distance_deg": np.round(dist, 4),
-            "max_kp": max_kp[kept],
+            "distance_deg": np.round(kept["distance_deg"], 4),
+            "max_kp": kept["max_kp"],
             "event_time": ev_col("time", ""),
             "event_kind": ev_col("kind", ""),
         },
         columns=SEQUENCE_COLUMNS,
     )
-    sequences = values[idx].astype(np.float32)
     report = {
         "satellite": satellite,
         "counts": {str(c): int((label == c).sum()) for c in (NON_SEISMIC, PRE_SEISMIC, STORM)},
@@ -356,7 +419,16 @@ def label_sequences(
             **radius_note,
         },
     }
-    return sequences, table, report
+    return kept["x"], table, report
+
+
+def label_sequences(data: dict, events: pd.DataFrame, kp_df: pd.DataFrame, **options):
+    """Decoded arrays + events + Kp -> (sequences (n, T, 2) float32, table, report).
+
+    ``data`` is the whole series in memory (``time_ns`` + :data:`DECODED_VARIABLES`);
+    ``options`` as :func:`label_blocks`, which :func:`make_dataset` feeds block by block.
+    """
+    return label_blocks([data], events, kp_df, **options)
 
 
 def read_decoded(path) -> dict:
@@ -397,26 +469,32 @@ def make_dataset(
     cadence_s: float = 1.5,
     storm_scope: str = "windows",
     satellite: str | None = None,
+    chunk_samples: int = CHUNK_SAMPLES,
 ) -> dict:
-    """Files in, dataset directory out: sequences.npy, sequences.csv, report.json."""
-    data = read_decoded(decoded_nc)
-    satellite = satellite or str(data["attrs"].get("satellite", ""))
-    events = read_events(events_csv)
-    kp_df = kpio.read_kp(kp_csv, fmt="csv")
-    sequences, table, report = label_sequences(
-        data,
-        events,
-        kp_df,
-        sequence_length=sequence_length,
-        spatial_window=spatial_window,
-        time_of_day=time_of_day,
-        night_hours=night_hours,
-        pre_seismic_days=pre_seismic_days,
-        kp_threshold=kp_threshold,
-        cadence_s=cadence_s,
-        storm_scope=storm_scope,
-        satellite=satellite,
-    )
+    """Files in, dataset directory out: sequences.npy, sequences.csv, report.json.
+
+    The decoded series is read ``chunk_samples`` at a time in whole half-orbits
+    (:func:`~.decoded.half_orbit_blocks`), so memory holds one block and the kept
+    sequences, not the mission.
+    """
+    with DecodedSeries(decoded_nc) as series:
+        satellite = satellite or str(series.attrs.get("satellite", ""))
+        events = read_events(events_csv)
+        kp_df = kpio.read_kp(kp_csv, fmt="csv")
+        sequences, table, report = label_blocks(
+            half_orbit_blocks(series, 0, np.iinfo(np.int64).max, chunk_samples),
+            events,
+            kp_df,
+            sequence_length=sequence_length,
+            spatial_window=spatial_window,
+            time_of_day=time_of_day,
+            night_hours=night_hours,
+            pre_seismic_days=pre_seismic_days,
+            kp_threshold=kp_threshold,
+            cadence_s=cadence_s,
+            storm_scope=storm_scope,
+            satellite=satellite,
+        )
     if not len(table):
         raise ValueError(
             f"{decoded_nc}: no labelled sequence (T={sequence_length}, {time_of_day}, "
