@@ -90,7 +90,7 @@ def along_track_example(
     if absent:
         raise ValueError(f"{sequences_csv}: no sequence on half-orbit(s) {absent}")
     try:
-        ds = xr.open_dataset(decoded_nc)
+        ds = xr.open_dataset(decoded_nc, cache=False)  # no whole-variable copies
     except (OSError, ValueError) as exc:
         raise ValueError(f"{decoded_nc}: cannot open decoded satellite netCDF ({exc})") from exc
     with ds:
@@ -106,8 +106,13 @@ def along_track_example(
                 raise ValueError(
                     f"{decoded_nc}: half-orbit {o} of {sequences_csv} is not in the series"
                 )
-            part = {v: ds[v].values[sel] for v in ("latitude", "ne", "te", "local_time")}
-            part["time"] = ds["time"].values[sel].astype("datetime64[ns]")
+            # read only this half-orbit's span (a mission's variables reach gigabytes)
+            span = slice(int(sel[0]), int(sel[-1]) + 1)
+            keep_rows = sel - sel[0]
+            part = {
+                v: ds[v][span].values[keep_rows] for v in ("latitude", "ne", "te", "local_time")
+            }
+            part["time"] = ds["time"][span].values[keep_rows].astype("datetime64[ns]")
             seqs = table[table["orbit"] == o].sort_values("start").copy()
             t_ns = part["time"].astype(np.int64)
             for col, src in (("lat_start", "start"), ("lat_end", "end")):
