@@ -4,17 +4,23 @@ tests/slurm/cluster.sh brings up a single-node SLURM cluster on 127.0.0.1 (munge
 slurmdbd, slurmctld, slurmd from the Debian packages, installed with apt if missing). Snakemake
 then runs with `--workflow-profile profiles/slurm`, unchanged, plus the test cluster's values:
 partition `debug` and account `eqprecursors` for the profile's $EQP_SLURM_PARTITION and
-$EQP_SLURM_ACCOUNT placeholders, and a 2 s status-check interval. Two runs go at once, in two
-scratch copies of the workflow:
+$EQP_SLURM_ACCOUNT placeholders, and a 2 s status-check interval. Two scenarios run at once,
+each in its own scratch copy of the workflow:
 
-1. A small part of the real DAG (Kp and one decode, on tests/config/test.yaml with the fake
-   data services): every job must be COMPLETED in `sacct`, in the right partition and
-   account, the outputs must exist, and the downloads must run as localrules (not in SLURM).
+1. A small part of the real DAG (Kp, one decode and one catalog selection, on
+   tests/config/test.yaml with the fake data services): every job must be COMPLETED in
+   `sacct`, in the right partition and account, and the downloads must run as localrules
+   (not in SLURM). The same targets also run locally (`--cores 2`, profiles/default) in a
+   third scratch copy with the same config, at the same time: every file the SLURM run
+   wrote under results/ (benchmarks aside) must equal the local one by content (CSV and
+   JSON parsed, netCDF values and attributes), exactly: same code, inputs and interpreter,
+   so any difference is the cluster's doing (a node-side environment, a half-copied file).
 2. A rule that always fails (tests/slurm/failing.smk, a stand-in named `train_ground`):
    snakemake exits non-zero and says so, and `sacct` shows retries + 1 FAILED attempts whose
-   memory grows with the attempt, as profiles/slurm configures.
+   requested memory grows with the attempt, as profiles/slurm configures.
 
 Needs root (daemons, apt-get); skipped with the reason otherwise, or with SKIP_SLURM=1.
+`make test-slurm` (tests/slurm/run_test.sh) prints a banner with the reason when skipped.
 The cluster is torn down (each daemon by the PID it wrote) whatever happens. Run with
 `pytest -s -m slurm` to see the sacct lines.
 """
@@ -22,6 +28,7 @@ The cluster is torn down (each daemon by the PID it wrote) whatever happens. Run
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import re
 import shutil
@@ -31,9 +38,12 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import xarray as xr
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,7 +58,12 @@ PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
 PACKAGES = ["munge", "slurmctld", "slurmd", "slurm-client", "slurmdbd", "mariadb-server"]
 PARTITION = "debug"  # the test cluster's only partition
 ACCOUNT = "eqprecursors"  # created in slurmdbd by cluster.sh
-DAG_TARGETS = ["results/kp/kp.csv", "results/decoded/ground/WIC.nc"]
+DAG_TARGETS = [
+    "results/kp/kp.csv",
+    "results/decoded/ground/WIC.nc",
+    "results/catalog/ground/WIC.csv",
+]
+DAG_RULES = ["decode_ground", "kp", "select_catalog"]  # one SLURM job each
 SACCT_FIELDS = (
     "JobID,JobName%36,Comment%34,Account%12,Partition,ReqMem,ReqCPUS,State,ExitCode,Elapsed"
 )
@@ -141,16 +156,24 @@ class Run:
         return {m.group(1): m.group(2) for m in found}
 
 
-def _start(workdir: Path, *args: str) -> subprocess.Popen:
-    """Snakemake on the SLURM profile, with the test cluster's values for the placeholders."""
+def _start(workdir: Path, *args: str, local: bool = False) -> subprocess.Popen:
+    """Snakemake on the SLURM profile, with the test cluster's values for the placeholders.
+
+    With `local`, the same command runs on this machine instead (`--cores 2`, the workflow's
+    own profiles/default), the reference for the SLURM run's outputs.
+    """
     env = dict(os.environ)
     # Jobs run `python -m snakemake` on the node with this interpreter; shell rules and the
     # job scripts find the same environment first on PATH.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["EQP_SLURM_PARTITION"] = PARTITION
     env["EQP_SLURM_ACCOUNT"] = ACCOUNT
-    cmd = [sys.executable, "-m", "snakemake", *args, "--workflow-profile", "profiles/slurm"]
-    cmd += ["--slurm-init-seconds-before-status-checks", "2"]
+    cmd = [sys.executable, "-m", "snakemake", *args]
+    if local:
+        cmd += ["--cores", "2"]
+    else:
+        cmd += ["--workflow-profile", "profiles/slurm"]
+        cmd += ["--slurm-init-seconds-before-status-checks", "2"]
     print(f"+ (cd {workdir} && {' '.join(cmd)})", flush=True)
     with open(workdir / "snakemake.log", "w") as log:
         return subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -169,29 +192,40 @@ def _finish(proc: subprocess.Popen, workdir: Path, deadline: float) -> Run:
 
 @pytest.fixture(scope="module")
 def runs(slurm_cluster):
-    """Both scenarios at once (two scratch copies of the workflow, like two users)."""
+    """All three runs at once, each in its own scratch copy of the workflow (like users):
+    the DAG part on SLURM, the same targets locally, and the failing rule on SLURM."""
     scratch = Path(tempfile.mkdtemp(prefix="eqprecursors-slurm-"))
     try:
-        dag_dir, fail_dir = scratch / "dag", scratch / "failing"
-        for workdir in (dag_dir, fail_dir):
+        dag_dir, local_dir, fail_dir = scratch / "dag", scratch / "local", scratch / "failing"
+        for workdir in (dag_dir, local_dir, fail_dir):
             workdir.mkdir()
             copy_workflow(workdir)
         shutil.copytree(ROOT / "tests" / "slurm", fail_dir / "tests" / "slurm")
         t0 = time.monotonic()
         deadline = t0 + SNAKEMAKE_TIMEOUT_S
         with FakeServices() as services:
-            configfile = write_config(ROOT / "tests/config/test.yaml", dag_dir, services.base)
-            dag = _start(dag_dir, *DAG_TARGETS, "--configfile", str(configfile))
-            failing = _start(fail_dir, "--snakefile", "tests/slurm/failing.smk")
+            configs = [
+                write_config(ROOT / "tests/config/test.yaml", d, services.base)
+                for d in (dag_dir, local_dir)
+            ]
+            # the same config: only the directory it is written to differs
+            assert configs[0].read_text() == configs[1].read_text()
+            procs = {
+                "dag": (dag_dir, _start(dag_dir, *DAG_TARGETS, "--configfile", str(configs[0]))),
+                "local": (
+                    local_dir,
+                    _start(local_dir, *DAG_TARGETS, "--configfile", str(configs[1]), local=True),
+                ),
+                "failing": (fail_dir, _start(fail_dir, "--snakefile", "tests/slurm/failing.smk")),
+            }
             try:
-                result = {"dag": _finish(dag, dag_dir, deadline)}
-                result["failing"] = _finish(failing, fail_dir, deadline)
+                result = {name: _finish(proc, d, deadline) for name, (d, proc) in procs.items()}
             finally:
-                for proc in (dag, failing):
+                for _, proc in procs.values():
                     if proc.poll() is None:
                         proc.kill()
                         proc.wait(timeout=60)
-        print(f"both snakemake runs finished in {time.monotonic() - t0:.0f}s")
+        print(f"the three snakemake runs finished in {time.monotonic() - t0:.0f}s")
         yield result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -222,11 +256,12 @@ def test_dag_part_runs_through_slurm(runs):
     assert run.returncode == 0, f"snakemake failed on SLURM:\n{run.log[-6000:]}"
 
     jobs = run.submitted()
-    assert sorted(jobs.values()) == ["decode_ground", "kp"], (
-        "expected exactly kp and decode_ground as SLURM jobs (downloads are localrules), "
+    assert sorted(jobs.values()) == DAG_RULES, (
+        f"expected exactly {DAG_RULES} as SLURM jobs (downloads are localrules), "
         f"got {jobs}:\n{run.log[-4000:]}"
     )
-    assert "localrule download_kp:" in run.log, "download_kp did not run as a localrule"
+    for rule in ("download_kp", "download_catalog"):
+        assert f"localrule {rule}:" in run.log, f"{rule} did not run as a localrule"
     rows = wait_for_sacct(list(jobs), {"COMPLETED"})
     show("SLURM jobs of the DAG run:", list(jobs))
     assert len(rows) == len(jobs), rows
@@ -238,6 +273,41 @@ def test_dag_part_runs_through_slurm(runs):
         assert (run.workdir / target).stat().st_size > 0, target
 
 
+def result_files(workdir: Path) -> list[str]:
+    """Paths under results/ relative to workdir; benchmarks (wall times) aside."""
+    files = (workdir / "results").rglob("*")
+    paths = [p.relative_to(workdir).as_posix() for p in files if p.is_file()]
+    return sorted(p for p in paths if not p.startswith("results/benchmarks/"))
+
+
+def assert_same_content(path: str, slurm: Path, local: Path) -> None:
+    """One output of the SLURM run equals the local run's, exactly (see the module doc)."""
+    kind = Path(path).suffix
+    if kind == ".csv":
+        pd.testing.assert_frame_equal(pd.read_csv(slurm), pd.read_csv(local), check_exact=True)
+    elif kind == ".json":
+        assert json.loads(slurm.read_text()) == json.loads(local.read_text()), path
+    elif kind == ".nc":
+        with xr.open_dataset(slurm) as a, xr.open_dataset(local) as b:
+            # values (NaN = NaN), dims, coords and every attribute, global and per variable
+            assert a.load().identical(b.load()), f"{path}: SLURM\n{a}\nlocal\n{b}"
+    else:
+        raise AssertionError(f"{path}: no content comparison for {kind!r} files; add one here")
+
+
+def test_dag_part_on_slurm_equals_local_run(runs):
+    slurm, local = runs["dag"], runs["local"]
+    assert local.returncode == 0, f"the local reference run failed:\n{local.log[-6000:]}"
+    assert slurm.returncode == 0, f"snakemake failed on SLURM:\n{slurm.log[-6000:]}"
+    assert "SLURM jobid" not in local.log, "the local run submitted SLURM jobs"
+    files = result_files(slurm.workdir)
+    assert files == result_files(local.workdir), "SLURM and local runs wrote different files"
+    assert set(DAG_TARGETS) <= set(files), files
+    for path in files:
+        assert_same_content(path, slurm.workdir / path, local.workdir / path)
+    print(f"SLURM outputs equal the local run's: {', '.join(files)}")
+
+
 def test_failing_rule_is_retried_and_reported(runs):
     profile = yaml.safe_load(PROFILE.read_text())
     attempts = int(profile["retries"]) + 1
@@ -245,6 +315,10 @@ def test_failing_rule_is_retried_and_reported(runs):
     expected_mem = [
         eval(mem_expr, {"__builtins__": {}}, {"attempt": a}) for a in range(1, attempts + 1)
     ]
+    assert all(a < b for a, b in pairwise(expected_mem)), (
+        f"{PROFILE}: set-resources.train_ground.mem_mb = {mem_expr!r} must grow with the "
+        f"attempt, gives {expected_mem}"
+    )
     threads = str(profile["set-threads"]["train_ground"])
 
     run = runs["failing"]
@@ -264,6 +338,11 @@ def test_failing_rule_is_retried_and_reported(runs):
     show(f"SLURM jobs of the failing rule ({attempts} attempts):", list(jobs))
     assert [r["State"] for r in rows] == ["FAILED"] * attempts, rows
     assert [r["ReqMem"] for r in rows] == [f"{mem}M" for mem in expected_mem], rows
+    # what SLURM was asked for, attempt by attempt (sacct rows are sorted by job id)
+    requested = [int(r["ReqMem"].removesuffix("M")) for r in rows]
+    assert all(a < b for a, b in pairwise(requested)), (
+        f"attempt 2 must request more memory than attempt 1: {requested} MB"
+    )
     assert all(r["ReqCPUS"] == threads for r in rows), rows
     # the rule's own log, written on the node by the last attempt
     rule_log = (run.workdir / "logs/slurm-test/train_ground.log").read_text()
