@@ -49,8 +49,11 @@ dryrun: venv
 		--workflow-profile profiles/slurm
 
 # pytest's exit status 5 ("no tests collected") is non-zero, so make fails on it too.
+# One worker per core (pytest-xdist; tests share no files, ports or state); work stealing
+# keeps the long tests from ending up behind each other.
+PYTEST_WORKERS ?= auto
 pytest: venv
-	$(BIN)/python -m pytest -m "not slurm"
+	$(BIN)/python -m pytest -m "not slurm" -n $(PYTEST_WORKERS) --dist worksteal
 
 # One small real workflow run, in a scratch copy so results/ of the user stays untouched,
 # then its HTML report: every report() output with its caption, and a headless-Chromium
