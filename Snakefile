@@ -67,3 +67,12 @@ rule all:
         satellite_plan.targets(config) if "satellite_study" in config else [],
         sensitivity_plan.targets(config),
         alarm_plan.targets(config),
+
+
+# One line per study (what finished, where its tables and figures are), for `make run` and
+# for a plain `snakemake --cores N` alike; from rule all's own target lists.
+onsuccess:
+    from eqprecursors.evaluation import study_summary
+
+    for line in study_summary.summary_lines(config):
+        print(line)

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.progress import Progress
 from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.core.splits import leakage_warning
 from eqprecursors.core.times import NS_PER_HOUR, NS_PER_MIN, NS_PER_S, format_iso, to_epoch_ns
@@ -183,6 +184,7 @@ def score_ground_windows(
     status = window_status(gap, starts, n, min_padding)
     scores = np.full(starts.size, np.nan)
     todo = np.flatnonzero(status == "ok")
+    progress = Progress(todo.size, f"{observatory} {window} window", every=0.1)
     for a in range(0, todo.size, batch_size):
         rows, batch = [], []
         for i in todo[a : a + batch_size].tolist():
@@ -197,6 +199,7 @@ def score_ground_windows(
             if p.size != len(rows):
                 raise ValueError(f"predict returned {p.size} scores for {len(rows)} windows")
             scores[rows] = p
+        progress.step(len(todo[a : a + batch_size]))
     start_ns = times[starts] if starts.size else np.empty(0, np.int64)
     end_ns = start_ns + n * cad_ns
     max_kp = (

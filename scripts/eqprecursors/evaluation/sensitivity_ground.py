@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from eqprecursors.core import splits
+from eqprecursors.core.progress import timed
 from eqprecursors.evaluation.baselines import ground_baselines
 from eqprecursors.evaluation.ground import evaluate_predictions
 from eqprecursors.evaluation.sensitivity_points import baseline_columns, point_row, write_point
@@ -88,55 +89,61 @@ def run_point(
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     decoded = work / "decoded.nc"
-    decode_ground(
-        [str(raw_dir)], decoded, iaga_code=iaga_code, max_fill_gap_minutes=max_fill_gap_minutes
-    )
+    with timed("decode"):
+        decode_ground(
+            [str(raw_dir)], decoded, iaga_code=iaga_code, max_fill_gap_minutes=max_fill_gap_minutes
+        )
     data = work / "dataset"
-    label_report = labels.make_dataset(
-        decoded,
-        events_csv,
-        kp_csv,
-        data,
-        window=window,
-        filter=filter,
-        all_events_csv=exclusion_csv,
-        **labelling,
-    )
+    with timed("label"):
+        label_report = labels.make_dataset(
+            decoded,
+            events_csv,
+            kp_csv,
+            data,
+            window=window,
+            filter=filter,
+            all_events_csv=exclusion_csv,
+            **labelling,
+        )
     if not keep_decoded:
         decoded.unlink()
-    split_report = splits.make_split(
-        data / "labels.csv", work / "split.csv", report_json=work / "split.json", **split
-    )
+    with timed("split"):
+        split_report = splits.make_split(
+            data / "labels.csv", work / "split.csv", report_json=work / "split.json", **split
+        )
     check_scorable(split_report, f"{out_json} (amplitude {amplitude:g}, seed {seed})")
-    summary = ground_training.train(
-        data / "windows.npy",
-        data / "labels.csv",
-        work / "split.csv",
-        work / "model.keras",
-        work / "history.csv",
-        summary_json=work / "summary.json",
-        predictions_csv=work / "predictions.csv",
-        threads=threads,
-        **training,
-    )
-    metrics = evaluate_predictions(
-        work / "predictions.csv",
-        data / "labels.csv",
-        work / "split.csv",
-        work / "metrics.json",
-        **evaluation,
-    )
+    with timed("train"):
+        summary = ground_training.train(
+            data / "windows.npy",
+            data / "labels.csv",
+            work / "split.csv",
+            work / "model.keras",
+            work / "history.csv",
+            summary_json=work / "summary.json",
+            predictions_csv=work / "predictions.csv",
+            threads=threads,
+            **training,
+        )
+    with timed("evaluate"):
+        metrics = evaluate_predictions(
+            work / "predictions.csv",
+            data / "labels.csv",
+            work / "split.csv",
+            work / "metrics.json",
+            **evaluation,
+        )
     if not keep_model:
         (work / "model.keras").unlink()
     scores = {}
     if baselines is not None:
-        report = ground_baselines(
-            data / "labels.csv",
-            work / "split.csv",
-            kp_csv,
-            work / "baselines.json",
-            **baselines,
-        )
+        with timed("baselines"):
+            report = ground_baselines(
+                data / "labels.csv",
+                work / "split.csv",
+                kp_csv,
+                work / "baselines.json",
+                **baselines,
+            )
         scores = baseline_columns(report)
     counts = label_report["counts_per_label"]
     row = point_row(

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.progress import Progress
 from eqprecursors.core.reports import write_json
 from eqprecursors.core.runtime import configure_threads
 from eqprecursors.core.splits import read_split
@@ -213,7 +214,10 @@ def train(
         train_ds,
         validation_data=val_ds,
         epochs=epochs,
-        callbacks=[keras.callbacks.CSVLogger(str(history_csv))],
+        callbacks=[
+            keras.callbacks.CSVLogger(str(history_csv)),
+            keras.callbacks.LambdaCallback(on_epoch_end=Progress(epochs, "epoch").epoch_end),
+        ],
         shuffle=False,  # the tf.data pipeline already shuffles, seeded
         verbose=verbose,
     )

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.core.atomic import atomic_path
+from eqprecursors.core.progress import Progress
 from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.satellite.parts import N_CLASSES, Part, load_part
 from eqprecursors.satellite.search import KERAS_MODELS, SKLEARN_MODELS, check_params
@@ -123,16 +124,36 @@ def start_keras(threads: int, seed: int):
     return keras
 
 
-def fit_keras(net, params: dict[str, Any], x: np.ndarray, y: np.ndarray, verbose: int = 0):
-    """Train ``net`` on one-hot labels with the drawn batch size and epochs (shuffled)."""
+def fit_keras(
+    net,
+    params: dict[str, Any],
+    x: np.ndarray,
+    y: np.ndarray,
+    verbose: int = 0,
+    *,
+    log_epochs: bool = True,
+):
+    """Train ``net`` on one-hot labels with the drawn batch size and epochs (shuffled).
+
+    ``log_epochs`` writes an epoch line with the time left to stderr (the job's log) about
+    every tenth of the epochs; tuning turns it off and logs its trials instead.
+    """
+    import keras
+
     onehot = np.eye(N_CLASSES, dtype=np.float32)[np.asarray(y, dtype=np.int64)]
+    epochs = int(params["nb_epochs"])
+    callbacks = []
+    if log_epochs:
+        progress = Progress(epochs, "epoch", every=0.1)
+        callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=progress.epoch_end))
     net.fit(
         x,
         onehot,
-        epochs=int(params["nb_epochs"]),
+        epochs=epochs,
         batch_size=int(params["batch_size"]),
         shuffle=True,
         verbose=verbose,
+        callbacks=callbacks,
     )
     return net
 
@@ -155,8 +176,11 @@ def fit_predict(
     seed: int,
     threads: int = 1,
     jit_compile: bool = False,
+    log_epochs: bool = True,
 ) -> tuple[np.ndarray, Any, Preprocessing]:
-    """Fit on ``train`` and return (eval probabilities (n, 3), fitted model, preprocessing)."""
+    """Fit on ``train`` and return (eval probabilities (n, 3), fitted model, preprocessing).
+
+    ``log_epochs``: Keras models log their epochs (:func:`fit_keras`)."""
     prep = Preprocessing.from_params(params).fit(train.x)
     x_train, x_ev = prep.transform(train.x), prep.transform(x_eval)
     if is_keras(model_name):
@@ -171,7 +195,7 @@ def fit_predict(
             n_steps=n_steps,
             jit_compile=jit_compile,
         )
-        fit_keras(net, params, x_train, train.y)
+        fit_keras(net, params, x_train, train.y, log_epochs=log_epochs)
         return predict_keras(net, x_ev), net, prep
     est = sklearn_estimator(model_name, params, seed, threads)
     est.fit(x_train.reshape(len(x_train), -1), train.y)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.core.atomic import atomic_path
+from eqprecursors.core.progress import Progress
 from eqprecursors.core.reports import read_json, write_json
 from eqprecursors.satellite import search
 from eqprecursors.satellite.parts import chronological_holdout, load_part
@@ -179,6 +180,7 @@ def run_worker(
                 seed=seed + trial.number,
                 threads=threads,
                 jit_compile=jit_compile,
+                log_epochs=False,  # one line per trial instead (trial_logger)
             )
         except search.InfeasibleArchitecture as exc:
             trial.set_user_attr("error", str(exc))
@@ -201,7 +203,10 @@ def run_worker(
         study.optimize(
             objective,
             n_trials=trials - done,
-            callbacks=[optuna.study.MaxTrialsCallback(trials, states=states)],
+            callbacks=[
+                optuna.study.MaxTrialsCallback(trials, states=states),
+                trial_logger(Progress(trials - done, f"{model} trial")),
+            ],
             gc_after_trial=True,
         )
     report = {
@@ -214,6 +219,21 @@ def run_worker(
     }
     write_json(report, worker_json)
     return report
+
+
+def trial_logger(progress: Progress):
+    """An Optuna callback: one progress line per trial, with its state, value and the best."""
+
+    def log(study, trial) -> None:
+        detail = f"#{trial.number} {trial.state.name}"
+        if trial.value is not None:
+            detail += f", weighted F1 {trial.value:.4g}"
+        complete = [t.value for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
+        if complete:
+            detail += f", best {max(complete):.4g}"
+        progress.step(detail=detail)
+
+    return log
 
 
 def _count(study, states: tuple[str, ...]) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from eqprecursors.core.progress import timed
 from eqprecursors.io import catalogs as catalog
 from eqprecursors.io import kp
 from eqprecursors.synthetic.ground import generate_ground
@@ -46,6 +47,8 @@ def generate_ground_files(
     out_dir, kp_csv, events_csv, truth_csv, *, iaga_code, site, start, end, **options
 ) -> list[Path]:
     """Daily IAGA-2002 files of one synthetic observatory, driven by the real Kp history."""
+    with timed(f"{iaga_code}: read Kp and events"):
+        kp_series, events = kp.read_kp(kp_csv, fmt="csv"), _events([events_csv])
     return generate_ground(
         out_dir,
         iaga_code=iaga_code,
@@ -55,8 +58,8 @@ def generate_ground_files(
         elevation=site.get("elevation", 0.0),
         start=start,
         end=end,
-        kp=kp.read_kp(kp_csv, fmt="csv"),
-        events=_events([events_csv]),
+        kp=kp_series,
+        events=events,
         truth_csv=truth_csv,
         **options,
     )
@@ -70,10 +73,12 @@ def generate_satellite_files(
     The events are the observatories' selections, or, for the satellite study, the
     independent events of the mission's declustered catalog (``event_kind="independent"``).
     """
+    with timed(f"{options.get('mission', 'satellite')}: read Kp and events"):
+        kp_series, events = kp.read_kp(kp_csv, fmt="csv"), _events(events_csvs, event_kind)
     return generate_satellite(
         out_dir,
-        kp=kp.read_kp(kp_csv, fmt="csv"),
-        events=_events(events_csvs, event_kind),
+        kp=kp_series,
+        events=events,
         truth_csv=truth_csv,
         **options,
     )

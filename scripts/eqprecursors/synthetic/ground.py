@@ -79,6 +79,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.progress import Progress
 from eqprecursors.core.times import NS_PER_MIN, format_iso_ms
 from eqprecursors.synthetic import field, noise
 from eqprecursors.synthetic.ground_model import (
@@ -525,6 +526,7 @@ def generate_ground(
         "Sq, Kp-driven ring current and disturbance, noise, spikes, gaps.",
     )
     paths = []
+    progress = Progress(len(days), f"{sim.site.iaga_code} day", every=0.1)
     for d in days:
         minutes = np.arange(d * MINUTES_PER_DAY, (d + 1) * MINUTES_PER_DAY)
         values = sim.day(d)
@@ -552,6 +554,7 @@ def generate_ground(
         for cache in (sim._segments, sim._daily, sim._bays, sim._gap_lists):
             for k in [k for k in cache if k < d - 1]:
                 del cache[k]
+        progress.step()
     if truth_csv is not None:
         write_truth(ground_truth_rows(sim), truth_csv)
     return paths

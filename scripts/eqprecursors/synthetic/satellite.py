@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.core.geodesy import haversine_km
+from eqprecursors.core.progress import Progress
 from eqprecursors.core.times import NS_PER_DAY, NS_PER_MIN, NS_PER_S, format_iso_ms, to_epoch_ns
 from eqprecursors.io import satellite as formats
 from eqprecursors.io.demeter_writer import demeter_l1_file_name, write_demeter_l1
@@ -412,15 +413,17 @@ def generate_satellite(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths, truth = [], []
-    for orbit, half in selected_half_orbits(sim, t0, t1, orbits_per_day):
+    halves = selected_half_orbits(sim, t0, t1, orbits_per_day)
+    progress = Progress(len(halves), f"{sim.mission.name} half-orbit", every=0.1)
+    for orbit, half in halves:
         ho = sim.half_orbit(orbit, half)
-        if ho.data["time_ns"].size < 2:
-            continue
-        path = write_half_orbit(out_dir, sim, ho, file_format=file_format)
-        for row in ho.truth:
-            row["file"] = path.name
-        truth.extend(ho.truth)
-        paths.append(path)
+        if ho.data["time_ns"].size >= 2:
+            path = write_half_orbit(out_dir, sim, ho, file_format=file_format)
+            for row in ho.truth:
+                row["file"] = path.name
+            truth.extend(ho.truth)
+            paths.append(path)
+        progress.step()
     if truth_csv is not None:
         write_truth(truth_frame(truth), truth_csv)
     return paths
