@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from fake_services import FakeServices
 from report_check import check_report
+from workflow_checks import check_values
 
 from eqprecursors.io.catalogs import CATALOG_COLUMNS
 
@@ -145,6 +146,7 @@ def check_outputs(workdir: Path, config: dict) -> None:
         check_satellite_outputs(workdir, config)
     if "overview" in config.get("synthetic", {}):
         assert (workdir / "results/figures/synthetic/overview.png").stat().st_size > 10_000
+    check_values(workdir, config)  # values against their sources (tests/workflow_checks.py)
 
 
 def check_quiet_windows_clear_of_precursors(workdir: Path, config: dict, synthetic) -> None:
