@@ -206,10 +206,15 @@ rule generate_sensitivity_satellite:
 rule sensitivity_satellite_point:
     """Decode, label, split, fit SeqNetQuake (fixed parameters) and score one point: one row."""
     input:
-        raw=sensitivity_plan.SATELLITE_RAW_DIR,
+        # every amount reads the longest amount's generated mission and decodes its period
+        raw=lambda wildcards: sensitivity_plan.satellite_source(
+            config, sensitivity_plan.SATELLITE_RAW_DIR, wildcards
+        ),
         events=lambda wildcards: sensitivity_options.satellite_events_file(config),
         kp=KP_CSV,
-        truth=sensitivity_plan.SATELLITE_TRUTH,
+        truth=lambda wildcards: sensitivity_plan.satellite_source(
+            config, sensitivity_plan.SATELLITE_TRUTH, wildcards
+        ),
     output:
         point=SENSITIVITY_SATELLITE_POINT,
         work=directory(SENSITIVITY_SATELLITE_WORK),

@@ -418,7 +418,9 @@ def test_the_workflow_refuses_a_broken_config_naming_every_key(tmp_path):
     )
     out = run.stdout + run.stderr
     assert run.returncode != 0, out
-    assert "config: 3 problem(s), each naming its key:" in out
+    # the short CSES period also cuts the satellite sweep's 30-day amount: a fourth problem
+    assert "config: 4 problem(s), each naming its key:" in out
+    assert "- sensitivity.satellite.years: 0.0833 year(s) from 2019-09-01" in out
     assert "- ground_cnn.observatories[2]: 'XYZ' is not defined under observatories" in out
     assert "- ground_cnn.filters.filtered.corners_cpd[0]: 1000 cpd" in out
     assert "- satellites.CSES.end: 2019-08-31 is before satellites.CSES.start" in out

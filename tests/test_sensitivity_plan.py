@@ -140,6 +140,10 @@ def test_default_targets(default):
         ("mission", "step", "10", 2),
         ("mission", "step", "40", 1),
         ("mission", "step", "40", 2),
+        ("0.0833y", "none", "0", 1),
+        ("0.0833y", "none", "0", 2),
+        ("0.0833y", "step", "40", 1),
+        ("0.0833y", "step", "40", 2),
     ]
 
 
@@ -552,3 +556,40 @@ def test_pre_seismic_scores_leave_the_storm_class_out():
     assert keep.tolist() == [True, True, True, False]
     assert y.tolist() == [0, 1, 1]
     assert score == pytest.approx([0.25, 0.75, 0.5])  # all mass on storms: undecided
+
+
+# ------------------------------------------------- nested satellite data amounts
+@pytest.mark.parametrize(
+    "years, source", [([None, 0.0833], "mission"), ([0.05, None], "mission"), ([0.05, 0.1], "0.1y")]
+)
+def test_every_satellite_amount_reads_the_longest_amounts_mission(default, years, source):
+    config = copy.deepcopy(default)
+    config["sensitivity"]["satellite"]["years"] = years
+    assert plan.satellite_source_years(config) == source
+
+    class Point:  # the wildcards of a shorter amount's point
+        years, seed, shape, amplitude = "0.05y", "2", "step", "40"
+
+    assert plan.satellite_source(config, plan.SATELLITE_RAW_DIR, Point) == (
+        f"resources/sensitivity/satellite/{source}/seed2/step/40"
+    )
+
+
+def test_a_shorter_amount_counts_only_its_own_injected_half_orbits():
+    from eqprecursors.evaluation.sensitivity_satellite import injected_in_period
+
+    truth = pd.DataFrame(
+        {
+            "event_id": ["a", "a", "b", "c"],
+            "closest_time": [
+                "2019-09-01T00:10:00.000Z",
+                "2019-09-30T23:59:00.000Z",  # the last day counts (inclusive)
+                "2019-10-01T00:00:00.000Z",  # the day after: a longer amount's
+                "2019-10-20T12:00:00.000Z",
+            ],
+        }
+    )
+    kept = injected_in_period(truth, {"start": "2019-09-01", "end": "2019-09-30"})
+    assert kept["event_id"].tolist() == ["a", "a"]
+    whole = injected_in_period(truth, {"start": "2019-09-01", "end": "2019-10-31"})
+    assert len(whole) == 4

@@ -105,6 +105,29 @@ def years_axis(config: dict, study: str) -> list[str]:
     return [years_label(y) for y in settings(config, study)["years"]]
 
 
+def satellite_source_years(config: dict) -> str:
+    """The years label whose generated mission every satellite point reads: the longest
+    amount of the axis (``mission`` when present). A shorter amount decodes its own period
+    from the start of the same files, so the amounts are nested: the shorter's data are the
+    first part of the longer's, the same precursors included, and no second generator job
+    runs."""
+    labels = years_axis(config, "satellite")
+    if MISSION in labels:
+        return MISSION
+    return max(labels, key=lambda label: years_value(label))
+
+
+def satellite_source(config: dict, path: str, wildcards) -> str:
+    """``path`` (a generated-mission pattern) at the point's seed, shape and amplitude and
+    the axis's longest years (:func:`satellite_source_years`)."""
+    return path.format(
+        years=satellite_source_years(config),
+        seed=wildcards.seed,
+        shape=wildcards.shape,
+        amplitude=wildcards.amplitude,
+    )
+
+
 def default_shape(config: dict, study: str) -> str:
     """The sweep's ``injection.shape``, else synthetic.injection.<study>'s, else the
     generator's first shape."""

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eqprecursors.core.progress import timed
 from eqprecursors.core.reports import write_json
 from eqprecursors.evaluation.metrics import bootstrap_ci, classification_metrics, permutation_pvalue
 from eqprecursors.evaluation.multiclass import evaluate_predictions
@@ -84,6 +85,19 @@ def score_pre_seismic(
     return result
 
 
+def injected_in_period(truth: pd.DataFrame, decode: dict) -> pd.DataFrame:
+    """The truth rows (one per precursor-bearing half-orbit) whose closest approach lies in
+    the decoded period (``decode``'s start and end days, inclusive): a shorter data amount
+    reads the first part of a longer generated mission, whose truth table also lists the
+    half-orbits after it."""
+    if truth.empty or not {"start", "end"} <= set(decode):
+        return truth
+    first = pd.Timestamp(decode["start"], tz="UTC")
+    after = pd.Timestamp(decode["end"], tz="UTC") + pd.Timedelta(days=1)
+    closest = pd.to_datetime(truth["closest_time"], utc=True, format="ISO8601")
+    return truth[(closest >= first) & (closest < after)]
+
+
 def check_scorable(parts: dict, where: str) -> None:
     """Non-seismic and pre-seismic sequences in both parts, or the point cannot be scored."""
     empty = [
@@ -133,34 +147,39 @@ def run_point(
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     decoded, data = work / "decoded.nc", work / "dataset"
-    decode_satellite([str(raw_dir)], decoded, **decode)
-    report = make_dataset(decoded, events_csv, kp_csv, data, **labelling)
+    with timed("decode"):
+        decode_satellite([str(raw_dir)], decoded, **decode)
+    with timed("label"):
+        report = make_dataset(decoded, events_csv, kp_csv, data, **labelling)
     if not keep_decoded:
         decoded.unlink()
-    make_split(data / "sequences.csv", data / "split.csv", data / "split.json", **split)
+    with timed("split"):
+        make_split(data / "sequences.csv", data / "split.csv", data / "split.json", **split)
     train, test = load_part(data, "train"), load_part(data, "test")
     check_scorable(
         {"train": train.y, "test": test.y}, f"{out_json} (amplitude {amplitude:g}, seed {seed})"
     )
-    proba, _, _ = fit_predict(
-        model, params, train, test.x, n_steps=n_steps, seed=seed, threads=threads
-    )
+    with timed("train"):
+        proba, _, _ = fit_predict(
+            model, params, train, test.x, n_steps=n_steps, seed=seed, threads=threads
+        )
     predictions = work / "predictions.csv"
     write_predictions(predictions, test, proba)
     resampling = {k: evaluation[k] for k in ("n_bootstrap", "n_permutations", "seed")}
-    evaluate_predictions(
-        predictions,
-        work / "metrics.json",
-        sequences_csv=data / "sequences.csv",
-        dataset=dataset,
-        model=model,
-        **evaluation,
-    )
-    binary = score_pre_seismic(
-        predictions, data / "sequences.csv", work / "pre_seismic.json", **resampling
-    )
+    with timed("evaluate"):
+        evaluate_predictions(
+            predictions,
+            work / "metrics.json",
+            sequences_csv=data / "sequences.csv",
+            dataset=dataset,
+            model=model,
+            **evaluation,
+        )
+        binary = score_pre_seismic(
+            predictions, data / "sequences.csv", work / "pre_seismic.json", **resampling
+        )
     counts = report["counts"]
-    truth = pd.read_csv(truth_csv, dtype={"event_id": str})
+    truth = injected_in_period(pd.read_csv(truth_csv, dtype={"event_id": str}), decode)
     row = point_row(
         amplitude=amplitude,
         seed=seed,
