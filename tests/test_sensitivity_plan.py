@@ -278,7 +278,7 @@ def test_point_options_merge_the_overrides_and_seed_everything(default):
     assert "exclude_all_catalog_events" not in options["labelling"]  # a file, not an argument
     for section in ("labelling", "split", "training", "evaluation"):
         assert options[section]["seed"] == 2, section
-    assert options["training"]["epochs"] == 8  # the sweep's override
+    assert options["training"]["epochs"] == 5  # the sweep's override
     assert options["training"]["batch_size"] == cnn["training"]["batch_size"]
     assert options["split"]["train_fraction"] == 0.6  # the sweep's override
     assert options["split"]["method"] == cnn["split"]["method"]
