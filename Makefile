@@ -49,11 +49,11 @@ dryrun: venv
 		--workflow-profile profiles/slurm
 
 # pytest's exit status 5 ("no tests collected") is non-zero, so make fails on it too.
-# One worker per core (pytest-xdist; tests share no files, ports or state); work stealing
-# keeps the long tests from ending up behind each other.
+# One worker per core (pytest-xdist; tests share no files, ports or state); tests marked
+# with one xdist_group share a worker (and so their module's expensive fixtures).
 PYTEST_WORKERS ?= auto
 pytest: venv
-	$(BIN)/python -m pytest -m "not slurm" -n $(PYTEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -m "not slurm" -n $(PYTEST_WORKERS) --dist loadgroup
 
 # One small real workflow run, in a scratch copy so results/ of the user stays untouched,
 # then its HTML report: every report() output with its caption, and a headless-Chromium
@@ -86,12 +86,12 @@ test-slurm: venv
 
 test: lint dryrun pytest workflow-test paper-rehearsal test-slurm
 
-benchmarks: venv
-	$(BIN)/python benchmarks/decode_iaga.py
-	$(BIN)/python benchmarks/generate.py
-	$(BIN)/python benchmarks/train_ground.py
-	$(BIN)/python benchmarks/train_satellite.py
-	$(BIN)/python benchmarks/dryrun_paper.py
+# Every benchmark with its in-run baseline -> results/benchmarks/summary.{json,md}.
+.PHONY: bench
+bench: venv
+	$(BIN)/python benchmarks/run_all.py
+
+benchmarks: bench
 
 clean:
 	rm -rf results logs .snakemake
