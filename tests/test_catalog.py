@@ -20,6 +20,83 @@ ISF = ROOT / "tests/data/catalog/isc_isf_19670130012028_obspy.isf"
 CATCSV = ROOT / "tests/data/catalog/isc_catcsv_constructed.html"
 INGV = ROOT / "data/catalog/ingv_bsi_italy_2005-04_2021-06_floatcsep.csv"
 
+# QuakeML 1.0 in the layout of the EMSC's NERIES answers (obspy keeps one as
+# obspy/core/tests/data/neries_events.xml): one namespace for everything, depth in km, event
+# type "null", time with "+00:00". Constructed, not downloaded: the origins and magnitudes
+# are the USGS solutions of Amatrice and Norcia in WEBVALLEY; the third event is a made-up
+# quarry blast for the earthquake filter.
+QUAKEML_1_0 = """<?xml version='1.0' encoding='UTF-8'?>
+<quakeml xmlns="http://quakeml.org/xmlns/quakeml/1.0">
+  <eventParameters publicID="smi://eu.emsc/unid">
+    <event publicID="quakeml:eu.emsc/event/20160824_0000006">
+      <preferredOriginID>quakeml:eu.emsc/origin/rts/521201/1</preferredOriginID>
+      <preferredMagnitudeID>quakeml:eu.emsc/NetworkMagnitude/rts/521201/1/2</preferredMagnitudeID>
+      <type>null</type>
+      <creationInfo>
+        <agencyURI>smi:smi-registry/organization/EMSC</agencyURI>
+        <version>1.0.1</version>
+      </creationInfo>
+      <description>
+        <type>Flinn-Engdahl region</type>
+        <text>CENTRAL ITALY</text>
+      </description>
+      <origin publicID="quakeml:eu.emsc/origin/rts/521201/1">
+        <time>
+          <value>2016-08-24T01:36:32.0+00:00</value>
+          <uncertainty>0</uncertainty>
+        </time>
+        <latitude><value>42.723</value></latitude>
+        <longitude><value>13.1877</value></longitude>
+        <depth>
+          <value>4.44</value>
+          <uncertainty>0</uncertainty>
+        </depth>
+        <depthType>from location</depthType>
+        <evaluationMode>manual</evaluationMode>
+      </origin>
+      <magnitude publicID="quakeml:eu.emsc/NetworkMagnitude/rts/521201/1/1">
+        <mag><value>5.9</value></mag>
+        <type>mb</type>
+        <originID>quakeml:eu.emsc/origin/rts/521201/1</originID>
+      </magnitude>
+      <magnitude publicID="quakeml:eu.emsc/NetworkMagnitude/rts/521201/1/2">
+        <mag><value>6.2</value></mag>
+        <type>Mw</type>
+        <originID>quakeml:eu.emsc/origin/rts/521201/1</originID>
+      </magnitude>
+    </event>
+    <event publicID="quakeml:eu.emsc/event/20161030_0000029">
+      <preferredOriginID>quakeml:eu.emsc/origin/rts/540711/3</preferredOriginID>
+      <preferredMagnitudeID>quakeml:eu.emsc/NetworkMagnitude/rts/540711/3/1</preferredMagnitudeID>
+      <type>null</type>
+      <origin publicID="quakeml:eu.emsc/origin/rts/540711/3">
+        <time><value>2016-10-30T06:40:18.0+00:00</value></time>
+        <latitude><value>42.8621</value></latitude>
+        <longitude><value>13.0961</value></longitude>
+        <depth><value>8</value></depth>
+      </origin>
+      <magnitude publicID="quakeml:eu.emsc/NetworkMagnitude/rts/540711/3/1">
+        <mag><value>6.6</value></mag>
+        <type>Mw</type>
+      </magnitude>
+    </event>
+    <event publicID="quakeml:eu.emsc/event/20161102_0000045">
+      <type>quarry blast</type>
+      <origin publicID="quakeml:eu.emsc/origin/rts/541002/1">
+        <time><value>2016-11-02T10:00:00.0+00:00</value></time>
+        <latitude><value>41.5</value></latitude>
+        <longitude><value>14.5</value></longitude>
+        <depth><value>0</value></depth>
+      </origin>
+      <magnitude publicID="quakeml:eu.emsc/NetworkMagnitude/rts/541002/1/1">
+        <mag><value>2.1</value></mag>
+        <type>ML</type>
+      </magnitude>
+    </event>
+  </eventParameters>
+</quakeml>
+"""
+
 DUR = dict(latitude=41.39, longitude=14.28)
 IZN = dict(latitude=40.50, longitude=29.72)
 MLR = dict(latitude=45.491, longitude=25.945)
@@ -241,11 +318,13 @@ def test_csep_csv_errors_name_file_and_line(tmp_path):
     with pytest.raises(catalog.CatalogFormatError, match=r"nodepth\.csv: line 1: .*depth_km"):
         catalog.read_catalog(nodepth, "csep_csv")
     badtime = tmp_path / "badtime.csv"
-    badtime.write_text("\n".join([*lines[:3], lines[3].replace("2005-04-18T", "2005-13-18T")]))
+    badtime.write_text(
+        "\n".join([*lines[:3], lines[3].replace("2005-04-18T", "2005-13-18T")]) + "\n"
+    )
     with pytest.raises(catalog.CatalogFormatError, match=r"badtime\.csv: line 4: bad time"):
         catalog.read_catalog(badtime)
     badnum = tmp_path / "badnum.csv"
-    badnum.write_text("\n".join([lines[0], lines[1].replace("13.292", "13.2x2"), lines[2]]))
+    badnum.write_text("\n".join([lines[0], lines[1].replace("13.292", "13.2x2"), lines[2]]) + "\n")
     with pytest.raises(catalog.CatalogFormatError, match=r"badnum\.csv: line 2: .*13\.2x2"):
         catalog.read_catalog(badnum, "csep_csv")
 
@@ -572,3 +651,152 @@ def test_schema_default_takes_mw_where_offered():
     assert {s["selection"]["magnitude_type"] for s in config["observatories"].values()} == {
         "moment"
     }
+
+
+# ---------------------------------------------------------------- QuakeML 1.0
+
+
+def test_quakeml_1_0_reads_like_the_usgs_csv(tmp_path, webvalley):
+    path = tmp_path / "emsc.xml"
+    path.write_text(QUAKEML_1_0)
+    assert catalog.sniff_catalog_format(QUAKEML_1_0) == "quakeml"
+    df = catalog.read_catalog(path)
+    assert len(df) == 3
+    assert df.loc[0, "event_id"] == "quakeml:eu.emsc/event/20160824_0000006"  # no ANSS ids
+    assert df.loc[0, "time"] == pd.Timestamp("2016-08-24T01:36:32Z")  # "+00:00" read as UTC
+    # the preferred magnitude (the Mw), not the first one listed (the mb)
+    assert (df.loc[0, "magnitude"], df.loc[0, "mag_type"]) == (6.2, "Mw")
+    # QuakeML 1.0 depths are km: the USGS csv's 4.44 and 8.0, not a thousandth of them
+    for k, when in ((0, "2016-08-24 01:36:32"), (1, "2016-10-30 06:40:18")):
+        usgs = _row(webvalley, when)
+        for col in ("latitude", "longitude", "depth_km", "magnitude"):
+            assert df.loc[k, col] == pytest.approx(usgs[col]), col
+    # The EMSC's type "null" means no type given: kept by the earthquake filter.
+    quakes = catalog.read_catalog(path, earthquakes_only=True)
+    assert list(quakes["event_id"]) == list(df["event_id"][:2])
+
+
+def test_quakeml_of_another_namespace_is_an_error_not_an_empty_catalog(tmp_path):
+    odd = tmp_path / "odd.xml"
+    odd.write_text(QUAKEML_1_0.replace("xmlns/quakeml/1.0", "xmlns/quakeml/0.9"))
+    with pytest.raises(
+        catalog.CatalogFormatError,
+        match=r"odd\.xml: QuakeML namespace 'http://quakeml.org/xmlns/quakeml/0\.9' is not",
+    ):
+        catalog.read_catalog(odd)
+    # a 1.2 root over 1.0 content: the events are not where 1.2 puts them
+    mixed = tmp_path / "mixed.xml"
+    mixed.write_text(QUAKEML_1_0.replace('xmlns/quakeml/1.0">', 'xmlns/quakeml/1.2">'))
+    with pytest.raises(catalog.CatalogFormatError, match=r"mixed\.xml: no <eventParameters>"):
+        catalog.read_catalog(mixed)
+    other = tmp_path / "other.xml"
+    other.write_text('<?xml version="1.0"?><seiscomp><EventParameters/></seiscomp>')
+    with pytest.raises(catalog.CatalogFormatError, match=r"other\.xml: .*<seiscomp>"):
+        catalog.read_catalog(other, "quakeml")
+
+
+QML12 = (
+    '<q:quakeml xmlns="http://quakeml.org/xmlns/bed/1.2" '
+    'xmlns:q="http://quakeml.org/xmlns/quakeml/1.2"><eventParameters publicID="smi:x">{}'
+    "</eventParameters></q:quakeml>"
+)
+ORIGIN = (
+    '<origin publicID="smi:o{0}"><time><value>2016-08-2{0}T01:36:32Z</value></time>'
+    "<latitude><value>42.7</value></latitude><longitude><value>13.2</value></longitude>"
+    "</origin>"
+)
+
+
+def test_quakeml_is_empty_only_when_it_holds_no_event(tmp_path, caplog):
+    path = tmp_path / "q.xml"
+    path.write_text(QML12.format("<creationInfo><agencyID>us</agencyID></creationInfo>"))
+    with caplog.at_level("WARNING", logger="eqprecursors.io.catalogs"):
+        assert catalog.read_catalog(path).empty  # an FDSN answer with no match
+    assert "q.xml: the catalog holds no event" in caplog.text
+    path.write_text(QML12.format(ORIGIN.format(1)))  # QuakeML-RT: origins outside events
+    with pytest.raises(catalog.CatalogFormatError, match=r"q\.xml: .*no <event> but \['origin'\]"):
+        catalog.read_catalog(path)
+    path.write_text(QML12.format('<event publicID="smi:e1"/><event publicID="smi:e2"/>'))
+    with pytest.raises(catalog.CatalogFormatError, match=r"q\.xml: none of its 2 events has an"):
+        catalog.read_catalog(path)
+    caplog.clear()
+    path.write_text(QML12.format(f'<event publicID="smi:e1">{ORIGIN.format(4)}</event>'
+                                 '<event publicID="smi:e2"/>'))  # fmt: skip
+    with caplog.at_level("WARNING", logger="eqprecursors.io.catalogs"):
+        df = catalog.read_catalog(path)
+    assert list(df["event_id"]) == ["smi:e1"]
+    assert "q.xml: 1 events without an <origin> left out" in caplog.text
+    path.write_text(QML12.format(f'<event publicID="smi:e3">{ORIGIN.format(5)}</event>'
+                                 .replace("<value>42.7", "<value>4x.7")))  # fmt: skip
+    with pytest.raises(catalog.CatalogFormatError, match=r"event 'smi:e3': latitude '4x\.7'"):
+        catalog.read_catalog(path)
+
+
+# ---------------------------------------------------------------- a file cut short or damaged
+
+
+def test_usgs_csv_header_alone_is_empty_but_a_short_row_is_an_error(tmp_path):
+    lines = SEISMOSTATS.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "usgs.csv"
+    path.write_text(lines[0] + "\n")  # the answer to a query that matches nothing
+    assert catalog.read_catalog(path).empty
+    path.write_text("\n".join([lines[0], lines[1], lines[2][:60]]) + "\n")  # cut inside row 2
+    with pytest.raises(catalog.CatalogFormatError, match=r"usgs\.csv: line 3: \d+ fields, header"):
+        catalog.read_catalog(path)
+    bad_time = lines[2].replace("2024-05-16T05:13:54.185Z", "2024-05-16T05:1x:54.185Z")
+    path.write_text("\n".join([lines[0], lines[1], bad_time]) + "\n")
+    with pytest.raises(catalog.CatalogFormatError, match=r"usgs\.csv: line 3: bad time"):
+        catalog.read_catalog(path)
+    bad_lat = lines[1].replace("-3.8229", "-3.8x29")
+    path.write_text("\n".join([lines[0], bad_lat]) + "\n")
+    with pytest.raises(catalog.CatalogFormatError, match=r"line 2: latitude '-3\.8x29' is not"):
+        catalog.read_catalog(path)
+    no_times = [",".join(["", *row.split(",")[1:]]) for row in lines[1:3]]
+    path.write_text("\n".join([lines[0], *no_times]) + "\n")
+    with pytest.raises(catalog.CatalogFormatError, match=r"none of its 2 events has a time"):
+        catalog.read_catalog(path)
+
+
+def test_isc_files_cut_before_their_stop_line_are_errors(tmp_path):
+    text = CATCSV.read_text()
+    cut = tmp_path / "cut.html"
+    cut.write_text(text[: text.index("STOP")])
+    with pytest.raises(catalog.CatalogFormatError, match=r"cut\.html: no STOP line after the 4"):
+        catalog.read_catalog(cut)
+    head = text[: text.index("900000001")]
+    (tmp_path / "none.csv").write_text(head + "STOP\n</pre>\n")  # a block without events
+    assert catalog.read_catalog(tmp_path / "none.csv").empty
+    bad = tmp_path / "bad.html"  # line numbers count in the page, not in its <pre>
+    bad.write_text(text.replace("2016-10-30,06:40:18.00", "2016-10-30,06:4x:18.00"))
+    with pytest.raises(catalog.CatalogFormatError, match=r"bad\.html: line 20: bad time"):
+        catalog.read_catalog(bad)
+
+    isf = ISF.read_text()
+    path = tmp_path / "cut.isf"
+    path.write_text(isf[: isf.index("STOP")])
+    with pytest.raises(catalog.CatalogFormatError, match=r"cut\.isf: no STOP line after 1 event"):
+        catalog.read_catalog(path)
+    path.write_text(isf.replace("Event   840268 Western Caucasus", ""))
+    with pytest.raises(catalog.CatalogFormatError, match=r"line 5: origin line before any 'Event'"):
+        catalog.read_catalog(path, "isc_isf")
+    path.write_text(isf.replace("1967/01/30 01:20:28.70", "1967/13/30 01:20:28.70"))
+    with pytest.raises(catalog.CatalogFormatError, match=r"cut\.isf: line 15: bad time"):
+        catalog.read_catalog(path)
+    path.write_text(isf.replace("1967/01/30 01:20:28.70", "1967/01/30 01:2x:28.70"))
+    with pytest.raises(catalog.CatalogFormatError, match=r"line 15: not an origin line"):
+        catalog.read_catalog(path)  # not skipped: the #PRIME below would mark another origin
+
+
+def test_csep_csv_without_its_last_line_end_was_cut_short(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text("\n".join(_ingv_lines(2)) + "\n" + _ingv_lines(3)[-1][:-3])
+    with pytest.raises(catalog.CatalogFormatError, match=r"cut\.csv: line 4 has no line end"):
+        catalog.read_catalog(path, "csep_csv")
+
+
+def test_catalog_errors_are_format_errors():
+    """The one base class the fuzz tests (and callers) can catch."""
+    from eqprecursors.io.parsing import FormatError
+
+    assert issubclass(catalog.CatalogFormatError, FormatError)
+    assert issubclass(FormatError, ValueError)

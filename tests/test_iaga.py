@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from eqprecursors.ground import decode
 from eqprecursors.io import iaga, iaga_writer
 from eqprecursors.io.iaga import IagaFormatError
+from eqprecursors.io.parsing import FormatError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "iaga"
@@ -351,6 +352,22 @@ def test_corrupt_containers(tmp_path):
         with pytest.raises(IagaFormatError) as info:
             iaga.read_iaga(path)
         assert_names(info.value, path, 1)
+
+
+def test_zip_whose_directory_points_before_the_file_names_it(tmp_path):
+    """zipfile raises a bare ValueError ("negative seek value") for this one."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("tst20200101vmin.min", small_month(5))
+    raw = bytearray(buf.getvalue())
+    eocd = raw.rfind(b"PK\x05\x06")  # end of central directory; its offset at +16
+    raw[eocd + 16 : eocd + 20] = (len(raw) + 1000).to_bytes(4, "little")
+    path = tmp_path / "bad_offset.zip"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(IagaFormatError, match="corrupt zip archive") as info:
+        iaga.read_iaga(path)
+    assert_names(info.value, path, 1)
+    assert issubclass(IagaFormatError, FormatError)
 
 
 def test_error_inside_zip_names_member(tmp_path):

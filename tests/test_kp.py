@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from eqprecursors.io import kp
+from eqprecursors.io.parsing import FormatError
 
 ROOT = Path(__file__).resolve().parents[1]
 CELESTRAK = ROOT / "data/kp/celestrak_SW-All.txt"
@@ -273,3 +274,68 @@ def test_download_checks_are_the_sniffers():
         kp.looks_like_gfz_kp(celestrak)
     with pytest.raises(ValueError):
         kp.looks_like_gfz_json(b'{"meta": {}}')  # JSON, but no datetime/Kp arrays
+
+
+# ---------------------------------------------------------------- a file cut short or damaged
+
+
+def _celestrak_head(n_rows):
+    lines = CELESTRAK.read_text().splitlines(keepends=True)
+    begin = lines.index("BEGIN OBSERVED\n")
+    return lines[: begin + 1 + n_rows], begin
+
+
+def test_celestrak_cut_short_is_an_error_naming_the_line(tmp_path):
+    head, begin = _celestrak_head(3)
+    path = tmp_path / "sw.txt"
+    path.write_text("".join(head))  # no END OBSERVED: the download stopped inside the block
+    with pytest.raises(kp.KpFormatError, match=r"sw\.txt: the OBSERVED block has no 'END"):
+        kp.read_kp(path)
+    path.write_text("".join([*head[:-1], head[-1][:30] + "\n", "END OBSERVED\n"]))
+    with pytest.raises(kp.KpFormatError, match=rf"sw\.txt: line {begin + 4}: 30 characters"):
+        kp.read_kp(path)  # the third day cut inside its Kp fields
+    path.write_text("".join([*head[:-1], "19x7" + head[-1][4:], "END OBSERVED\n"]))
+    with pytest.raises(kp.KpFormatError, match=rf"sw\.txt: line {begin + 4}: invalid literal"):
+        kp.read_kp(path)
+
+
+def test_gfz_and_omni2_rows_cut_short_name_their_line(tmp_path):
+    lines = GFZ.read_text().splitlines()
+    first = next(i for i, line in enumerate(lines) if not line.startswith("#"))
+    path = tmp_path / "gfz.txt"
+    path.write_text("\n".join([*lines[: first + 2], lines[first + 2][:40]]) + "\n")
+    with pytest.raises(kp.KpFormatError, match=rf"gfz\.txt: line {first + 3}: \d+ fields, the"):
+        kp.read_kp(path)  # pandas would have filled the missing Kp with NaN
+    rows = OMNI.read_text().splitlines()
+    path = tmp_path / "omni.dat"
+    path.write_text("\n".join([*rows[:3], rows[3][:120]]) + "\n")
+    with pytest.raises(kp.KpFormatError, match=r"omni\.dat: line 4: \d+ fields, the first"):
+        kp.read_kp(path)
+    path.write_text("\n".join([*rows[:3], rows[3].replace("2000   1  3", "2000 367  3", 1)]))
+    with pytest.raises(kp.KpFormatError, match=r"omni\.dat: line 4: year, day of year, hour"):
+        kp.read_kp(path, "omni2")
+
+
+def test_kp_csv_and_json_errors_name_the_place(tmp_path):
+    path = tmp_path / "kp.csv"
+    path.write_text("time,kp\n2024-05-10T00:00:00Z,2.333\n2024-05-10T03:00:00Z\n")
+    with pytest.raises(kp.KpFormatError, match=r"kp\.csv: line 3: 1 fields"):
+        kp.read_kp(path)  # a row cut short
+    path.write_text("time,kp\n2024-05-10T00:00:00Z,2.333\n2024-05-1xT03:00:00Z,3.0\n")
+    with pytest.raises(kp.KpFormatError, match=r"kp\.csv: line 3: bad time '2024-05-1xT"):
+        kp.read_kp(path)
+    path.write_text("time,kp\n2024-05-10T00:00:00Z,2.3x3\n")
+    with pytest.raises(kp.KpFormatError, match=r"kp\.csv: line 2: Kp '2\.3x3' is not a number"):
+        kp.read_kp(path)
+    obj = json.loads(GFZ_JSON.read_text())
+    obj["datetime"][5] = "2024-05-10T1x:00:00Z"
+    path = tmp_path / "kp.json"
+    path.write_text(json.dumps(obj))
+    with pytest.raises(kp.KpFormatError, match=r"kp\.json: datetime\[5\]: bad time"):
+        kp.read_kp(path)
+    obj = json.loads(GFZ_JSON.read_text())
+    obj["Kp"][2] = "high"
+    path.write_text(json.dumps(obj))
+    with pytest.raises(kp.KpFormatError, match=r"kp\.json: Kp\[2\]: 'high' is not a number"):
+        kp.read_kp(path)
+    assert issubclass(kp.KpFormatError, FormatError)

@@ -21,11 +21,12 @@ import xarray as xr
 import yaml
 
 from eqprecursors.ground import plan
-from eqprecursors.io.cdf import read_cdf
-from eqprecursors.io.cses import orbit_from_attrs, read_cses_l2
-from eqprecursors.io.demeter import RECORD_BYTES, read_demeter_l1
+from eqprecursors.io.cdf import CdfFormatError, read_cdf
+from eqprecursors.io.cses import CsesFormatError, orbit_from_attrs, read_cses_l2
+from eqprecursors.io.demeter import RECORD_BYTES, DemeterFormatError, read_demeter_l1
 from eqprecursors.io.demeter_writer import demeter_l1_file_name
 from eqprecursors.io.demeter_writer import write_demeter_l1 as write_demeter_l1_file
+from eqprecursors.io.parsing import FormatError, MissingVariableError
 from eqprecursors.io.satellite import read_cses_hdf5, read_demeter_cdf
 from eqprecursors.satellite.decode import (
     SatelliteDecodeError,
@@ -140,6 +141,22 @@ def test_cses_reader_errors_name_the_file(tmp_path):
     path = write_cses_real_layout(tmp_path / "ok.h5")
     with pytest.raises(KeyError, match="ok.h5.*NE_MISSING"):
         read_cses_l2(path, {**CSES_MAP, "ne": "NE_MISSING"})
+
+
+def test_cses_reader_wraps_what_h5py_raises_inside(tmp_path):
+    """A damaged local heap makes h5py raise a RuntimeError from its link lookup."""
+    path = write_cses_real_layout(tmp_path / "ok.h5")
+    raw = bytearray(path.read_bytes())
+    heap = raw.find(b"HEAP")  # the root group's local heap; its version byte follows
+    raw[heap + 4] ^= 0xFF
+    bad = tmp_path / "bad_heap.h5"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(CsesFormatError, match=r"bad_heap\.h5: cannot read .*RuntimeError"):
+        read_cses_l2(bad, CSES_MAP)
+    with pytest.raises(MissingVariableError) as info:  # a KeyError and a ValueError
+        read_cses_l2(path, {**CSES_MAP, "ne": "NE_MISSING"})
+    assert isinstance(info.value, KeyError) and isinstance(info.value, FormatError)
+    assert str(info.value).startswith(str(path))  # not KeyError's quoted repr
 
 
 def test_orbit_from_attrs_conventions():
@@ -284,6 +301,62 @@ def test_cdf_epoch16_and_tt2000_times(tmp_path, kind, monkeypatch):
     np.testing.assert_array_equal(df["ne"].to_numpy(), [1.0e4, np.nan, 3.0e4])
 
 
+def _gdr_and_vdr(raw: bytes, name: bytes) -> tuple[int, int]:
+    """Byte offsets of a CDF 3 file's GDR (from the CDR at byte 8) and of variable ``name``'s
+    zVDR (its name field sits 84 bytes into the record)."""
+    gdr = int.from_bytes(raw[20:28], "big")
+    return gdr, raw.index(name.ljust(256, b"\x00")) - 84
+
+
+def test_damaged_cdf_counts_are_refused_before_cdflib_walks_them(tmp_path):
+    """cdflib follows the counts a file states: 2**31 - 1 variables would loop for minutes,
+    2**28 records would be a 2 GB zero-filled buffer, a pointer into a record would read a
+    "size" from its data; all are refused at once."""
+    good = tmp_path / "ok.cdf"
+    _write_tiny_cdf(good, 31, 1000.0 * np.arange(1, 4) + 6.3e13, [1.0, 2.0, 3.0])
+    raw = good.read_bytes()
+    gdr, epoch = _gdr_and_vdr(raw, b"Epoch")
+    mapping = {"time": "Epoch", "ne": "Ne"}
+    assert len(read_cdf(good, mapping)) == 3
+    many = tmp_path / "many_variables.cdf"
+    many.write_bytes(raw[: gdr + 60] + (2**31 - 1).to_bytes(4, "big") + raw[gdr + 64 :])
+    with pytest.raises(CdfFormatError, match=r"many_variables\.cdf: .*2147483647 zVariables"):
+        read_cdf(many, mapping)
+    huge = tmp_path / "huge_range.cdf"
+    huge.write_bytes(raw[: epoch + 24] + (2**28).to_bytes(4, "big") + raw[epoch + 28 :])
+    with pytest.raises(CdfFormatError, match=r"huge_range\.cdf: variable Epoch claims 268435457"):
+        read_cdf(huge, mapping)
+    astray = tmp_path / "astray.cdf"  # the zVDR list head 4 bytes into the first zVDR
+    astray.write_bytes(raw[: gdr + 20] + (epoch + 4).to_bytes(8, "big") + raw[gdr + 28 :])
+    with pytest.raises(CdfFormatError, match=rf"astray\.cdf: .* points to byte {epoch + 4}"):
+        read_cdf(astray, mapping)
+    cut = tmp_path / "cut.cdf"
+    cut.write_bytes(raw[: len(raw) - 7])
+    with pytest.raises(CdfFormatError, match=r"cut\.cdf: .*(cut short|claims)"):
+        read_cdf(cut, mapping)
+    with pytest.raises(MissingVariableError, match=r"ok\.cdf: CDF lacks variable\(s\) \['Te'\]"):
+        read_cdf(good, {**mapping, "te": "Te"})
+
+
+def test_the_cdf_checks_pass_compressed_and_cdf2_files(tmp_path):
+    """GZIP-compressed files and variables (checked once cdflib has unpacked them) and the
+    CDF 2.7 DE-2 file pass the internal-record checks unchanged."""
+    import cdflib.cdfwrite
+
+    path = tmp_path / "gzip.cdf"
+    cdf = cdflib.cdfwrite.CDF(str(path), cdf_spec={"Majority": "row_major", "Compressed": 6})
+    spec = {"Num_Elements": 1, "Rec_Vary": True, "Dim_Sizes": [], "Compress": 0}
+    cdf.write_var({**spec, "Variable": "Epoch", "Data_Type": 31},
+                  var_data=1000.0 * np.arange(1, 4) + 6.3e13)  # fmt: skip
+    cdf.write_var({**spec, "Variable": "Ne", "Data_Type": 21, "Compress": 6},
+                  var_data=np.arange(3, dtype=np.float32))  # fmt: skip
+    cdf.close()
+    assert path.read_bytes()[4:8] == bytes.fromhex("cccc0001")
+    df = read_cdf(path, {"time": "Epoch", "ne": "Ne"})
+    assert df["ne"].tolist() == [0.0, 1.0, 2.0]
+    assert len(read_cdf(DE2, DE2_MAP)) == 2716
+
+
 def test_compatibility_readers_unchanged(tmp_path):
     df = read_demeter_cdf(DE2, {"time": "Epoch", "lat": "glat", "ne": "ionDensity"})
     assert list(df.columns) == ["time", "lat", "ne"] and df["ne"].isna().sum() == 1
@@ -376,8 +449,14 @@ def test_demeter_l1_malformed_files_name_the_file(tmp_path):
     days = records[:, 1:4].astype(np.int64) @ [1 << 16, 1 << 8, 1] + 3
     records[:, 1:4] = np.stack([(days >> s) & 0xFF for s in (16, 8, 0)], axis=-1)
     shifted.write_bytes(records.tobytes())
-    with pytest.raises(ValueError, match="shifted.DAT.*CCSDS"):
+    with pytest.raises(DemeterFormatError, match="shifted.DAT.*CCSDS"):
         read_demeter_l1(shifted)
+    empty = tmp_path / "empty.DAT"
+    empty.write_bytes(b"")
+    with pytest.raises(DemeterFormatError, match=r"empty\.DAT: 0 bytes"):
+        read_demeter_l1(empty)
+    with pytest.raises(DemeterFormatError, match=r"absent\.DAT: cannot read"):
+        read_demeter_l1(tmp_path / "absent.DAT")
     out = tmp_path / "x.nc"
     with pytest.raises(SatelliteDecodeError, match="cut.DAT"):
         decode_satellite([cut], out, satellite="DEMETER", mission="demeter", format="demeter_l1")

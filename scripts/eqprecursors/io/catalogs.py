@@ -2,14 +2,15 @@
 
 Every reader returns the same tidy frame (one row per event, time as UTC) so the selection
 (:mod:`eqprecursors.ground.events`), the labelling and the plots never care where a catalog
-came from. The query URLs are in :mod:`eqprecursors.sources.urls`.
+came from. USGS and CSEP csv are read here, QuakeML and the ISC formats in
+:mod:`eqprecursors.io.catalog_formats`. The query URLs are in :mod:`eqprecursors.sources.urls`.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
-import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -19,22 +20,36 @@ import pandas as pd
 
 from eqprecursors.core.atomic import atomic_write_bytes
 from eqprecursors.core.times import format_iso, to_epoch_ns
+from eqprecursors.io.catalog_formats import (
+    CATALOG_COLUMNS,
+    QUAKEML_VERSIONS,
+    READ_COLUMNS,
+    CatalogFormatError,
+    is_moment_magnitude,
+    pick_isc_magnitude,
+    read_isc_catcsv,
+    read_isc_isf,
+    read_quakeml,
+)
 from eqprecursors.io.parsing import parse_as
 
-log = logging.getLogger(__name__)
-
-CATALOG_COLUMNS = [
-    "time",
-    "latitude",
-    "longitude",
-    "depth_km",
-    "magnitude",
-    "mag_type",
-    "distance_km",
-    "event_id",
+__all__ = [
+    "CATALOG_COLUMNS",
+    "FORMATS",
+    "QUAKEML_VERSIONS",
+    "READ_COLUMNS",
+    "CatalogFormatError",
+    "is_moment_magnitude",
+    "looks_like_isc_catcsv",
+    "looks_like_usgs_csv",
+    "pick_isc_magnitude",
+    "read_catalog",
+    "sniff_catalog_format",
+    "utc_times",
+    "write_catalog",
 ]
-#: Columns of a freshly read catalog (``ground.events.select_events`` adds the distance).
-READ_COLUMNS = [c for c in CATALOG_COLUMNS if c != "distance_km"]
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("usgs_csv", "isc_catcsv", "quakeml", "isc_isf", "csep_csv")
 
@@ -68,14 +83,6 @@ _CSV_ALIASES = {
 # older bulletin is typed "uk".
 _ISC_EARTHQUAKE_TYPES = {"ke", "se", "fe", "de", "uk", ""}
 
-_QML_NS = "http://quakeml.org/xmlns/bed/1.2"
-_ANSS_NS = "http://anss.org/xmlns/catalog/0.1"
-
-
-class CatalogFormatError(ValueError):
-    """A catalog file that cannot be read; the message always names the file."""
-
-
 # --------------------------------------------------------------------------------------
 # reading
 # --------------------------------------------------------------------------------------
@@ -89,12 +96,16 @@ def read_catalog(
     ``fmt`` is ``auto`` (sniffed from the content), ``usgs_csv`` (FDSN ``format=csv``,
     with or without a UTF-8 BOM, or the renamed webvalley variant), ``isc_catcsv`` (ISC
     event-catalogue CSV, bare or inside the HTML page the ISC returns), ``quakeml``
-    (QuakeML 1.2), ``isc_isf`` (ISC bulletin, IMS1.0 short) or ``csep_csv`` (the CSEP
-    ASCII catalog of pycsep/floatcsep). A file written by :func:`write_catalog` reads back
-    as ``usgs_csv`` and keeps its ``distance_km``.
+    (QuakeML 1.2 or 1.0), ``isc_isf`` (ISC bulletin, IMS1.0 short) or ``csep_csv`` (the
+    CSEP ASCII catalog of pycsep/floatcsep). A file written by :func:`write_catalog` reads
+    back as ``usgs_csv`` and keeps its ``distance_km``.
 
-    A zero-byte file is an empty catalog: FDSN services answer "204 No Content" when
-    nothing matches. No service delivers ``csep_csv``, so an empty one is an error.
+    No events is a result only where the file really holds none: a zero-byte file (FDSN
+    services answer "204 No Content" when nothing matches), a USGS csv header without rows,
+    an ISC "No events were found" page or block, a QuakeML ``eventParameters`` without
+    events; it is logged. No service delivers ``csep_csv``, so an empty one is an error.
+    Anything else that gives no event, a value that does not parse and a file cut short
+    raise :class:`CatalogFormatError` naming the file (and the line or event).
     ``earthquakes_only`` drops events whose source says they are not earthquakes (quarry
     blasts, explosions), where the format records it. ``prefer_moment`` takes a QuakeML
     event's moment magnitude (:func:`is_moment_magnitude`) where its preferred one is of
@@ -116,12 +127,15 @@ def read_catalog(
         fmt = sniff_catalog_format(text, path)
     readers = {
         "usgs_csv": _read_usgs_csv,
-        "isc_catcsv": _read_isc_catcsv,
-        "quakeml": lambda text: _read_quakeml(text, prefer_moment=prefer_moment),
-        "isc_isf": _read_isc_isf,
+        "isc_catcsv": read_isc_catcsv,
+        "quakeml": lambda text: read_quakeml(text, prefer_moment=prefer_moment),
+        "isc_isf": read_isc_isf,
         "csep_csv": _read_csep_csv,
     }
-    df = parse_as(
+    if fmt in readers:
+        read = readers[fmt]
+        readers[fmt] = lambda text: _finalise(read(text), path)
+    df, kinds = parse_as(
         fmt,
         readers,
         text,
@@ -130,9 +144,11 @@ def read_catalog(
         what="catalog",
         catch=(ValueError, KeyError, IndexError, ET.ParseError),
     )
-    if earthquakes_only and "event_type" in df:
-        df = df[_is_earthquake(df["event_type"])]
-    return _finalise(df)
+    if df.empty:
+        log.warning("%s: the catalog holds no event (%s)", path, fmt)
+    if earthquakes_only:
+        df = df[_is_earthquake(kinds).to_numpy()].reset_index(drop=True)
+    return df
 
 
 def sniff_catalog_format(text: str, path="<text>") -> str:
@@ -185,27 +201,69 @@ def _decode(raw: bytes) -> str:
 
 
 def _empty_catalog() -> pd.DataFrame:
-    return _finalise(pd.DataFrame({c: [] for c in READ_COLUMNS}))
+    return _finalise(pd.DataFrame({c: [] for c in READ_COLUMNS}), "<empty>")[0]
 
 
-def _finalise(df: pd.DataFrame) -> pd.DataFrame:
-    """Common dtypes, column order and time order for every reader."""
+def _finalise(df: pd.DataFrame, path) -> tuple[pd.DataFrame, pd.Series]:
+    """Common dtypes, column order and time order for every reader; and the event types.
+
+    A time or number that does not parse is an error naming its place (the reader's
+    ``_where`` column: "line N" or "event <id>"); events without a time are left out with a
+    warning, and if that leaves none of several the catalog is an error. The events'
+    ``event_type`` (empty where the format has none) is for the earthquake filter.
+    """
+    skipped = df.attrs.get("skipped")
+    df = df.reset_index(drop=True)
+    where = df["_where"] if "_where" in df else pd.Series([f"row {i + 1}" for i in range(len(df))])
     out = pd.DataFrame(
         {
-            "time": utc_times(df["time"]),
-            "latitude": pd.to_numeric(df["latitude"], errors="coerce").astype(float),
-            "longitude": pd.to_numeric(df["longitude"], errors="coerce").astype(float),
-            "depth_km": pd.to_numeric(df["depth_km"], errors="coerce").astype(float),
-            "magnitude": pd.to_numeric(df["magnitude"], errors="coerce").astype(float),
+            "time": _times(df["time"], where),
+            "latitude": _numbers(df, "latitude", where),
+            "longitude": _numbers(df, "longitude", where),
+            "depth_km": _numbers(df, "depth_km", where),
+            "magnitude": _numbers(df, "magnitude", where),
             "mag_type": _to_str(df["mag_type"]),
             "event_id": _to_str(df["event_id"]),
         }
     )
     if "distance_km" in df:
-        out["distance_km"] = pd.to_numeric(df["distance_km"], errors="coerce").astype(float)
+        out["distance_km"] = _numbers(df, "distance_km", where)
         out = out[CATALOG_COLUMNS]
-    out = out[out["time"].notna()]
-    return out.sort_values("time", kind="stable").reset_index(drop=True)
+    kinds = _to_str(df["event_type"]) if "event_type" in df else pd.Series([""] * len(df))
+    timed = out["time"].notna().to_numpy()
+    if not timed.all():
+        if not timed.any():
+            raise CatalogFormatError(f"none of its {len(df)} events has a time")
+        log.warning("%s: %d events without a time left out", path, int((~timed).sum()))
+    if skipped:
+        log.warning("%s: %s", path, skipped)
+    out, kinds = out[timed], kinds[timed]
+    order = np.argsort(out["time"].to_numpy(), kind="stable")
+    return out.iloc[order].reset_index(drop=True), kinds.iloc[order].reset_index(drop=True)
+
+
+def _times(values: pd.Series, where: pd.Series) -> pd.Series:
+    try:
+        return utc_times(values)
+    except (ValueError, TypeError, OverflowError):
+        for value, place in zip(values, where, strict=True):
+            try:
+                utc_times([value])
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise CatalogFormatError(f"{place}: bad time {value!r} ({exc})") from None
+        raise
+
+
+def _numbers(df: pd.DataFrame, col: str, where: pd.Series) -> pd.Series:
+    """A numeric column; a value that is there but is not a number names its place."""
+    values = df[col].reset_index(drop=True)
+    out = pd.to_numeric(values, errors="coerce").astype(float)
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    bad = out.isna() & (text != "") & (text.str.lower() != "nan")
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        raise CatalogFormatError(f"{where.iloc[k]}: {col} {text.iloc[k]!r} is not a number")
+    return out
 
 
 def utc_times(values) -> pd.Series:
@@ -226,11 +284,16 @@ def _is_earthquake(types: pd.Series) -> pd.Series:
 
 
 def _read_usgs_csv(text: str) -> pd.DataFrame:
-    """USGS FDSN ``format=csv`` (and its renamed variant): one header line, one row per event."""
+    """USGS FDSN ``format=csv`` (and its renamed variant): one header line, one row per event.
+
+    A header without rows is the legitimate answer to a query that matches nothing. Every
+    row must have the header's number of fields: a shorter one is a line cut short.
+    """
+    linenos = _csv_record_lines(text)
     df = pd.read_csv(io.StringIO(text), dtype={"id": str, "event_id": str}, keep_default_na=True)
     rename = {}
     for col in df.columns:
-        key = col.strip().lower()
+        key = str(col).strip().lower()
         if key in _CSV_ALIASES and _CSV_ALIASES[key] not in rename.values():
             rename[col] = _CSV_ALIASES[key]
     df = df.rename(columns=rename)
@@ -240,95 +303,28 @@ def _read_usgs_csv(text: str) -> pd.DataFrame:
     for col in ("depth_km", "mag_type", "event_id"):
         if col not in df:
             df[col] = np.nan
+    if len(linenos) == len(df):
+        df["_where"] = [f"line {n}" for n in linenos]
     return df
 
 
-def _read_isc_catcsv(text: str) -> pd.DataFrame:
-    """ISC event-catalogue CSV (``out_format=CATCSV``).
-
-    Layout (isc.ac.uk/iscbulletin/search/catalogue/csvoutput): header lines
-    ``DATA_TYPE EVENT_CATALOGUE``, the bulletin name and a ``--EVENT--|---ORIGIN...``
-    ruler, then the column line ``EVENTID,TYPE,AUTHOR,DATE,TIME,LAT,LON,DEPTH,DEPFIX,``
-    followed by ``AUTHOR,TYPE,MAG`` repeated once per reported magnitude; fixed-width
-    fields padded with blanks; the block ends with ``STOP``. The web service wraps it in
-    an HTML page, inside ``<pre>``. The magnitude kept is given by
-    :func:`pick_isc_magnitude`.
-    """
-    pre = re.search(r"<pre[^>]*>(.*?)(?:</pre>|\Z)", text, re.S | re.I)
-    body = pre.group(1) if pre else text
-    lines = body.splitlines()
-    header_at = next(
-        (i for i, line in enumerate(lines) if line.strip().upper().startswith("EVENTID")), None
-    )
-    if header_at is None:
-        if "no events were found" in text.lower():
-            return pd.DataFrame({c: [] for c in READ_COLUMNS})
-        raise CatalogFormatError("no ISC CATCSV column line (EVENTID,TYPE,AUTHOR,...) found")
-    header = [h.strip().upper() for h in lines[header_at].split(",")]
-    has_type = len(header) > 1 and header[1] == "TYPE"  # the EHB/GT catalogues lack TYPE
-    n_fixed = 9 if has_type else 8
-    rows = []
-    for lineno, line in enumerate(lines[header_at + 1 :], start=header_at + 2):
-        if not line.strip():
-            continue
-        if line.strip().upper() == "STOP":
-            break
-        f = [x.strip() for x in line.split(",")]
-        if len(f) < n_fixed:
-            raise CatalogFormatError(f"line {lineno}: {len(f)} fields, expected >= {n_fixed}")
-        ev = dict(zip(["EVENTID", "TYPE"] if has_type else ["EVENTID"], f, strict=False))
-        off = 2 if has_type else 1
-        author, day, clock, lat, lon, depth = f[off : off + 6]
-        mags = []
-        rest = f[n_fixed:]
-        for k in range(0, len(rest) - 2, 3):
-            m_author, m_type, m_val = rest[k : k + 3]
-            try:
-                mags.append((m_author, m_type, float(m_val)))
-            except ValueError:
+def _csv_record_lines(text: str) -> list[int]:
+    """Line number of each non-blank csv record after the header; raises on a short one."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, [])
+        lines = []
+        for record in reader:
+            if not record:
                 continue
-        m_type, m_val = pick_isc_magnitude(mags)
-        rows.append(
-            {
-                "time": f"{day}T{clock}Z",
-                "latitude": lat,
-                "longitude": lon,
-                "depth_km": depth if depth else np.nan,
-                "magnitude": m_val,
-                "mag_type": m_type,
-                "event_id": ev["EVENTID"],
-                "event_type": ev.get("TYPE", ""),
-                "origin_author": author,
-            }
-        )
-    return pd.DataFrame(rows, columns=[*READ_COLUMNS, "event_type", "origin_author"])
-
-
-def is_moment_magnitude(types) -> np.ndarray:
-    """True where a magnitude type is of the moment family (Mw, Mww, Mwc, Mwb, Mwr, Mwp...).
-
-    Case-insensitive prefix ``mw``; an empty type (CSEP csv, or no type given) is not Mw.
-    """
-    t = pd.Series(types, dtype=object).fillna("").astype(str).str.strip().str.lower()
-    return t.str.startswith("mw").to_numpy(dtype=bool)
-
-
-def pick_isc_magnitude(mags) -> tuple[str, float]:
-    """The one magnitude kept from an ISC event's list of ``(author, type, value)``.
-
-    Rule: the largest moment magnitude (any type starting with ``Mw``, e.g. GCMT ``MW``,
-    NEIC ``Mww``), because Mw does not saturate and is what USGS reports as preferred;
-    without any Mw, the largest magnitude of any type, so that a threshold such as M > 4
-    errs on the side of keeping an event. Returns ``("", nan)`` for no magnitude.
-    """
-    mags = [m for m in mags if m[2] is not None and math.isfinite(m[2])]
-    if not mags:
-        return "", float("nan")
-    moment = is_moment_magnitude([m[1] for m in mags])
-    mw = [m for m, is_mw in zip(mags, moment, strict=True) if is_mw]
-    pool = mw or mags
-    best = max(pool, key=lambda m: m[2])
-    return best[1].strip(), float(best[2])
+            if len(record) != len(header):
+                raise CatalogFormatError(
+                    f"line {reader.line_num}: {len(record)} fields, header has {len(header)}"
+                )
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise CatalogFormatError(f"line {reader.line_num}: {exc}") from None
+    return lines
 
 
 # CSEP ASCII header names (pycsep writes "M" or "mag"), mapped onto the tidy names.
@@ -355,12 +351,15 @@ def _read_csep_csv(text: str) -> pd.DataFrame:
     Norcia 6.2, the USGS file Mww 6.2 and 6.6). ``catalog_id`` (-1 for an observed
     catalog, the simulation number in a stochastic event set) is dropped. Every row must
     have as many fields as the header, and a row that cannot be read is an error naming its
-    line; a file without events too.
+    line; a file without events too, and one whose last line has no line end (pycsep ends
+    every row with one: the file was cut short, maybe inside its last field, the event ID).
     """
     lines = text.splitlines()
     header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_at is None:
         raise CatalogFormatError("empty csep_csv catalog")
+    if not text.endswith(("\n", "\r")):
+        raise CatalogFormatError(f"line {len(lines)} has no line end (file cut short?)")
     names = [c.strip().lower() for c in lines[header_at].split(",")]
     cols = {_CSEP_ALIASES[n]: k for k, n in enumerate(names) if n in _CSEP_ALIASES}
     missing = [c for c in _CSEP_REQUIRED if c not in cols]
@@ -398,131 +397,8 @@ def _read_csep_csv(text: str) -> pd.DataFrame:
     df["mag_type"] = ""
     if "event_id" not in df:
         df["event_id"] = ""
+    df["_where"] = [f"line {n}" for n in linenos]
     return df
-
-
-def _read_quakeml(text: str, *, prefer_moment: bool = False) -> pd.DataFrame:
-    """QuakeML 1.2: each event's preferred origin and preferred magnitude.
-
-    Falls back to the first origin / magnitude when no preferred ID is given. With
-    ``prefer_moment``, a preferred magnitude that is not Mw gives way to the event's first
-    moment magnitude, where it has one. Depths are
-    metres in QuakeML and become km. The event ID is the ANSS ``eventsource+eventid`` (as in
-    USGS csv, e.g. ``ci37285320``) where present, else the event's publicID.
-    """
-    root = ET.fromstring(text.encode("utf-8"))
-    ns = {"q": _QML_NS}
-    rows = []
-    for ev in root.iter(f"{{{_QML_NS}}}event"):
-        origins = ev.findall("q:origin", ns)
-        mags = ev.findall("q:magnitude", ns)
-        origin = _preferred(ev, origins, "preferredOriginID")
-        mag = _preferred(ev, mags, "preferredMagnitudeID")
-        if prefer_moment and mag is not None and not _qml_is_moment(mag):
-            mag = next((m for m in mags if _qml_is_moment(m)), mag)
-        if origin is None:
-            continue
-        src = ev.get(f"{{{_ANSS_NS}}}eventsource")
-        eid = ev.get(f"{{{_ANSS_NS}}}eventid")
-        depth_m = _qml_value(origin, "depth")
-        rows.append(
-            {
-                "time": _qml_text(origin, "time"),
-                "latitude": _qml_value(origin, "latitude"),
-                "longitude": _qml_value(origin, "longitude"),
-                "depth_km": depth_m / 1000.0 if depth_m is not None else np.nan,
-                "magnitude": _qml_value(mag, "mag") if mag is not None else np.nan,
-                "mag_type": (mag.findtext("q:type", "", ns) if mag is not None else "") or "",
-                "event_id": f"{src}{eid}" if src and eid else ev.get("publicID", ""),
-                "event_type": ev.findtext("q:type", "", ns) or "",
-            }
-        )
-    return pd.DataFrame(rows, columns=[*READ_COLUMNS, "event_type"])
-
-
-def _qml_is_moment(mag) -> bool:
-    kind = mag.findtext(f"{{{_QML_NS}}}type", "") or ""
-    return bool(is_moment_magnitude([kind])[0]) and _qml_value(mag, "mag") is not None
-
-
-def _preferred(ev, candidates, tag):
-    pref = (ev.findtext(f"{{{_QML_NS}}}{tag}") or "").strip()
-    for c in candidates:
-        if pref and c.get("publicID") == pref:
-            return c
-    return candidates[0] if candidates else None
-
-
-def _qml_text(elem, name):
-    node = elem.find(f"{{{_QML_NS}}}{name}/{{{_QML_NS}}}value")
-    return node.text.strip() if node is not None and node.text else None
-
-
-def _qml_value(elem, name):
-    txt = _qml_text(elem, name)
-    return float(txt) if txt not in (None, "") else None
-
-
-def _read_isc_isf(text: str) -> pd.DataFrame:
-    """ISC bulletin in ISF (IMS1.0 short): the ``#PRIME`` origin of each event.
-
-    Origin lines are fixed width (IMS1.0): date/time in columns 1-22, latitude 37-44,
-    longitude 46-54, depth 72-76, event type 116-117, author 119-127, origin ID 129-.
-    Magnitudes come from the event's magnitude block, reduced by :func:`pick_isc_magnitude`.
-    """
-    rows = []
-    event = None
-    section = None
-    last_origin = None
-
-    def flush():
-        if event is None:
-            return
-        origin = event["prime"] or (event["origins"][-1] if event["origins"] else None)
-        if origin is None:
-            return
-        m_type, m_val = pick_isc_magnitude(event["mags"])
-        rows.append({**origin, "magnitude": m_val, "mag_type": m_type, "event_id": event["id"]})
-
-    origin_re = re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}")
-    for line in text.splitlines():
-        if line.startswith("Event "):
-            flush()
-            event = {"id": line.split()[1], "origins": [], "prime": None, "mags": []}
-            section = None
-            continue
-        if event is None:
-            continue
-        stripped = line.strip()
-        if stripped.startswith("Date") and "Latitude" in line:
-            section = "origin"
-            continue
-        if stripped.startswith("Magnitude") and "Author" in line:
-            section = "magnitude"
-            continue
-        if stripped.startswith("Sta ") or stripped.startswith("Year "):
-            section = None
-            continue
-        if section == "origin":
-            if origin_re.match(line):
-                last_origin = {
-                    "time": line[0:10].replace("/", "-") + "T" + line[11:22].strip() + "Z",
-                    "latitude": line[36:44].strip(),
-                    "longitude": line[45:54].strip(),
-                    "depth_km": line[71:76].strip() or np.nan,
-                    "event_type": line[115:117].strip(),
-                }
-                event["origins"].append(last_origin)
-            elif "#PRIME" in line and last_origin is not None:
-                event["prime"] = last_origin
-        elif section == "magnitude" and stripped:
-            try:
-                value = float(line[6:10])
-            except ValueError:
-                continue
-            event["mags"].append((line[20:29].strip(), line[0:5].strip(), value))
-    flush()
-    return pd.DataFrame(rows, columns=[*READ_COLUMNS, "event_type"])
 
 
 # --------------------------------------------------------------------------------------

@@ -13,12 +13,31 @@ but writes -1e+31. Values outside ``VALIDMIN``/``VALIDMAX`` become NaN only for 
 payload columns (``payload``): coordinates are left alone, since real files store them
 outside their declared ranges (DE-2 longitudes run -122..168 against VALIDMIN 0).
 Extra limits come from the caller (``valid_range``, ``fill_values``: the workflow's config).
+
+Errors: a file cdflib cannot parse (whatever cdflib raises inside), one whose internal
+records do not add up (:mod:`.cdf_guard`, checked before cdflib walks them) or a malformed
+variable is a :class:`CdfFormatError`, a missing variable a
+:class:`~eqprecursors.io.parsing.MissingVariableError` (also a KeyError); both name the
+file. A CDF whose time variable holds no record gives an empty frame: the file really
+holds none, and the satellite decoder refuses it by name.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+
+from eqprecursors.io.cdf_guard import (
+    COMPRESSED,
+    CdfFormatError,
+    check_cdf_structure,
+    check_record_range,
+)
+from eqprecursors.io.parsing import MissingVariableError, library_call
+
+__all__ = ["CdfFormatError", "cdf_times", "mask_invalid", "read_cdf"]
 
 #: ms between 0000-01-01 (CDF_EPOCH origin) and 1970-01-01.
 CDF_EPOCH_UNIX_OFFSET_MS = 62_167_219_200_000
@@ -26,6 +45,8 @@ CDF_EPOCH_UNIX_OFFSET_MS = 62_167_219_200_000
 PLAIN_FILL = 1.0e30
 VALID_KEYS = ("VALIDMIN", "VALIDMAX")
 TIME_TYPES = ("CDF_EPOCH", "CDF_EPOCH16", "CDF_TIME_TT2000")
+#: CDF_EPOCH ms beyond which datetime64[ns] overflows (2262-04-11).
+_EPOCH_MAX_MS = CDF_EPOCH_UNIX_OFFSET_MS + np.iinfo(np.int64).max // 1_000_000
 
 
 def cdf_times(raw: np.ndarray, dtype: str) -> np.ndarray:
@@ -37,7 +58,7 @@ def cdf_times(raw: np.ndarray, dtype: str) -> np.ndarray:
     raw = np.asarray(raw)
     if dtype == "CDF_EPOCH":  # vectorised: cdflib's loop is slow on a day of samples
         ms = raw.astype(np.float64).ravel()
-        ok = np.isfinite(ms) & (ms > 0)
+        ok = np.isfinite(ms) & (ms > 0) & (ms < _EPOCH_MAX_MS)
         ns = np.where(ok, np.round((ms - CDF_EPOCH_UNIX_OFFSET_MS) * 1e6), 0).astype(np.int64)
         t = ns.astype("datetime64[ns]")
         t[~ok] = np.datetime64("NaT")
@@ -103,35 +124,54 @@ def read_cdf(
     The ``time`` column is decoded from its CDF time type; every other column is float64
     with invalid values as NaN (module docstring). ``valid_range`` maps columns to extra
     ``[lo, hi]`` limits and ``fill_values`` lists extra fill values, both from config.
-    Raises KeyError for a missing variable and ValueError for a malformed one, naming
-    ``path``.
+    Raises :class:`~eqprecursors.io.parsing.MissingVariableError` (a KeyError) for a
+    missing variable and :class:`CdfFormatError` (a ValueError) for a file or variable that
+    cannot be read, naming ``path``.
     """
     import cdflib
 
     valid_range = valid_range or {}
-    try:
-        cdf = cdflib.CDF(str(path))
-        info = cdf.cdf_info()
-    except Exception as exc:  # cdflib raises OSError, ValueError or its own errors
-        raise ValueError(f"{path}: not a readable CDF file ({exc})") from exc
-    names = set(info.zVariables) | set(info.rVariables)
-    missing = sorted(v for v in variables.values() if v not in names)
-    if missing:
-        raise KeyError(f"{path}: CDF lacks variable(s) {missing}; has {sorted(names)}")
     if "time" not in variables:
         raise KeyError(f"{path}: no `time` variable named in {variables}")
-    out: dict[str, np.ndarray] = {}
+
+    def lib(what, call, *args):
+        return library_call(CdfFormatError, path, what, call, *args)
+
     try:
-        var = variables["time"]
-        raw = cdf.varget(var)
-        raw = np.array([]) if raw is None else np.asarray(raw)
-        out["time"] = cdf_times(raw, cdf.varinq(var).Data_Type_Description)
-        n = out["time"].size
-        for col, var in variables.items():
-            if col == "time":
-                continue
-            attrs = cdf.varattsget(var)
-            raw = cdf.varget(var)
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CdfFormatError(f"{path}: cannot read ({exc})") from exc
+    compressed = data[4:8] == COMPRESSED
+    if not compressed:
+        check_cdf_structure(path, data)
+    cdf = lib("the file as CDF", cdflib.CDF, str(path))
+    if compressed:  # cdflib unpacked it into a file of its own: check that one
+        data = lib("the unpacked CDF", Path(cdf.file).read_bytes)
+        check_cdf_structure(path, data)
+    size = len(data)
+    info = lib("the CDF's variable list", cdf.cdf_info)
+    names = {str(v) for v in [*info.zVariables, *info.rVariables]}
+    missing = sorted(v for v in variables.values() if v not in names)
+    if missing:
+        raise MissingVariableError(f"{path}: CDF lacks variable(s) {missing}; has {sorted(names)}")
+    out: dict[str, np.ndarray] = {}
+
+    def values(var):
+        check_record_range(path, lib(f"variable {var}", cdf.varinq, var), size)
+        raw = lib(f"variable {var}", cdf.varget, var)
+        return np.array([]) if raw is None else np.asarray(raw)
+
+    var = variables["time"]
+    raw = values(var)
+    dtype = lib(f"variable {var}", lambda: cdf.varinq(var).Data_Type_Description)
+    out["time"] = lib(f"the times of {var}", cdf_times, raw, dtype)
+    n = out["time"].size
+    for col, var in variables.items():
+        if col == "time":
+            continue
+        attrs = lib(f"the attributes of {var}", cdf.varattsget, var)
+        raw = values(var)
+        try:
             raw = _column(np.array([]) if raw is None else raw, n, var)
             valid = None
             if col in payload:
@@ -144,6 +184,6 @@ def read_cdf(
                 extra_range=valid_range[col] if col in valid_range else None,
                 fill_values=fill_values,
             )
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        except (ValueError, TypeError) as exc:
+            raise CdfFormatError(f"{path}: variable {var}: {exc}") from exc
     return pd.DataFrame(out)

@@ -18,6 +18,12 @@ The real layout, which this reader follows (the synthetic writer in
 Validity comes from each file's own ``FillValue``/``ValidRange`` (ValidRange only for the
 payload columns, like the CDF reader) plus the caller's ``valid_range``/``fill_values``;
 no physical limit is written into the reader.
+
+Errors: a file h5py cannot read (whatever it raises inside) or a malformed dataset is a
+:class:`CsesFormatError`, a missing dataset a
+:class:`~eqprecursors.io.parsing.MissingVariableError` (also a KeyError); both name the
+file. Datasets of zero rows give an empty frame (the file really holds none; the satellite
+decoder refuses it by name).
 """
 
 from __future__ import annotations
@@ -29,10 +35,17 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.io.cdf import mask_invalid
+from eqprecursors.io.parsing import FormatError, MissingVariableError, library_call
 
 #: VERSE_TIME origin of CSES.
 VERSE_EPOCH = pd.Timestamp("2009-01-01")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+#: |VERSE_TIME| (ms) beyond which datetime64[ns] overflows: ~250 years either side.
+_VERSE_MAX_MS = 7_000_000_000_000
+
+
+class CsesFormatError(FormatError):
+    """A CSES HDF5 file that cannot be read; the message names the file."""
 
 
 def attr_str(value) -> str:
@@ -100,6 +113,7 @@ def cses_times(raw: np.ndarray, *, name: str, units: str, fill: float | None) ->
     raw = np.asarray(raw)
     valid = np.ones(raw.shape, dtype=bool) if fill is None else raw != fill
     if name.upper() == "VERSE_TIME":
+        valid &= np.abs(raw) < _VERSE_MAX_MS
         ms = np.where(valid, raw, 0).astype(np.int64)
         t = (VERSE_EPOCH.value + ms * 1_000_000).astype("datetime64[ns]")
         t[~valid] = np.datetime64("NaT")
@@ -141,63 +155,75 @@ def read_cses_l2(
     """One column per ``variables`` item (output column -> dataset name); ``time`` decoded.
 
     ``df.attrs`` holds ``root`` (root attributes as text, e.g. ORBITNUM, ORBITTYPE) and
-    ``units`` (column -> the dataset's units attribute). KeyError for a missing dataset,
-    ValueError for a malformed file, both naming ``path``.
+    ``units`` (column -> the dataset's units attribute). MissingVariableError (a KeyError)
+    for a missing dataset, CsesFormatError (a ValueError) for a malformed file, both naming
+    ``path``.
     """
     import h5py
 
     valid_range = valid_range or {}
     if "time" not in variables:
         raise KeyError(f"{path}: no `time` dataset named in {variables}")
-    try:
-        h5 = h5py.File(path, "r")
-    except OSError as exc:
-        raise ValueError(f"{path}: not a readable HDF5 file ({exc})") from exc
+
+    def lib(what, call, *args):
+        return library_call(CsesFormatError, path, what, call, *args)
+
+    h5 = lib("the file as HDF5", h5py.File, path, "r")
     out: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
     with h5:
-        missing = sorted(v for v in variables.values() if v not in h5)
+        wanted = sorted(set(variables.values()))
+        missing = lib("the HDF5 root group", lambda: [v for v in wanted if v not in h5])
         if missing:
-            raise KeyError(f"{path}: HDF5 lacks dataset(s) {missing}; has {sorted(h5)}")
-        try:
-            n = None
-            for col, name in [("time", variables["time"]), *variables.items()]:
-                if col in out:
-                    continue
-                ds = h5[name]
-                raw = _column(np.asarray(ds[()]), name)
+            names = lib("the HDF5 root group", lambda: sorted(str(k) for k in h5))
+            raise MissingVariableError(f"{path}: HDF5 lacks dataset(s) {missing}; has {names}")
+        n = None
+        for col, name in [("time", variables["time"]), *variables.items()]:
+            if col in out:
+                continue
+            values, attrs = lib(f"dataset {name}", _load, h5, name)
+            try:
+                raw = _column(values, name)
                 if n is None:
                     n = raw.shape[0]
                 elif raw.shape[0] != n:
                     raise ValueError(f"dataset {name} has {raw.shape[0]} rows, time has {n}")
-                unit = first_attr(ds.attrs, "Units", "units", "UNITS")
-                units[col] = "" if unit is None else attr_str(unit)
-                fill = first_attr(ds.attrs, "FillValue", "_FillValue", "fillvalue")
-                fill = attr_numbers(fill)[0] if fill is not None and attr_numbers(fill) else None
-                if col == "time":
-                    out[col] = cses_times(raw, name=name, units=units[col], fill=fill)
-                    continue
-                valid = None
-                rng = first_attr(ds.attrs, "ValidRange", "validrange", "VALIDRANGE")
-                if col in payload and rng is not None:
-                    lo_hi = attr_numbers(rng)
-                    if len(lo_hi) >= 2:
-                        valid = (min(lo_hi[:2]), max(lo_hi[:2]))
-                    else:
-                        warnings.warn(f"{path}: {name} ValidRange {rng!r} unreadable", stacklevel=2)
-                out[col] = mask_invalid(
-                    raw,
-                    fill=fill,
-                    valid=valid,
-                    extra_range=valid_range[col] if col in valid_range else None,
-                    fill_values=fill_values,
+                out[col], units[col] = _decode(
+                    col, name, raw, attrs, path, payload, valid_range, fill_values
                 )
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"{path}: {exc}") from exc
-        root = {k: attr_str(v) for k, v in h5.attrs.items()}
+            except (ValueError, TypeError) as exc:
+                raise CsesFormatError(f"{path}: {exc}") from exc
+        root = lib("the root attributes", lambda: {k: attr_str(v) for k, v in h5.attrs.items()})
     df = pd.DataFrame(out)
     df.attrs.update(root=root, units=units)
     return df
+
+
+def _load(h5, name: str) -> tuple[np.ndarray, dict]:
+    """A dataset's values and attributes (inside :func:`library_call`: h5py raises freely)."""
+    ds = h5[name]
+    return np.asarray(ds[()]), {k: ds.attrs[k] for k in ds.attrs}
+
+
+def _decode(col, name, raw, attrs, path, payload, valid_range, fill_values):
+    """(values, units) of one dataset: times decoded, others masked (module docstring)."""
+    unit = first_attr(attrs, "Units", "units", "UNITS")
+    unit = "" if unit is None else attr_str(unit)
+    fill = first_attr(attrs, "FillValue", "_FillValue", "fillvalue")
+    fill = attr_numbers(fill)[0] if fill is not None and attr_numbers(fill) else None
+    if col == "time":
+        return cses_times(raw, name=name, units=unit, fill=fill), unit
+    valid = None
+    rng = first_attr(attrs, "ValidRange", "validrange", "VALIDRANGE")
+    if col in payload and rng is not None:
+        lo_hi = attr_numbers(rng)
+        if len(lo_hi) >= 2:
+            valid = (min(lo_hi[:2]), max(lo_hi[:2]))
+        else:
+            warnings.warn(f"{path}: {name} ValidRange {rng!r} unreadable", stacklevel=3)
+    extra = valid_range[col] if col in valid_range else None
+    values = mask_invalid(raw, fill=fill, valid=valid, extra_range=extra, fill_values=fill_values)
+    return values, unit
 
 
 def orbit_from_attrs(root: dict[str, str]) -> int | None:

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from eqprecursors.io.cdf import mask_invalid
+from eqprecursors.io.parsing import FormatError
 
 RECORD_BYTES = 289
 ISL = 204  # offset of the ISL block
@@ -88,19 +89,26 @@ DAY0 = np.datetime64("1950-01-01", "ns")
 PAYLOAD = ("ne", "ni", "te")
 
 
+class DemeterFormatError(FormatError):
+    """A DEMETER ISL file that cannot be read; the message names the file (and record)."""
+
+
 def read_demeter_l1(path, *, valid_range: dict | None = None, fill_values=()) -> pd.DataFrame:
     """Records of one ISL file -> time, latitude, longitude, altitude, ne, ni, te, orbit.
 
     ``orbit`` is the half-orbit id orbit * 10 + orbit type. ``df.attrs["units"]`` holds the
-    density and temperature units written in the first record. ValueError names ``path``
-    for a size that is not a whole number of records, an impossible date or a CCSDS time
-    that disagrees with the UT field.
+    density and temperature units written in the first record. DemeterFormatError (a
+    ValueError) names ``path`` for an unreadable or empty file, a size that is not a whole
+    number of records, an impossible date or a CCSDS time that disagrees with the UT field.
     """
     path = Path(path)
     valid_range = valid_range or {}
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DemeterFormatError(f"{path}: cannot read ({exc})") from exc
     if not data or len(data) % RECORD_BYTES:
-        raise ValueError(
+        raise DemeterFormatError(
             f"{path}: {len(data)} bytes is not a whole number of {RECORD_BYTES}-byte DEMETER "
             "ISL records (is it an ISL 1143/1144 file?)"
         )
@@ -122,7 +130,9 @@ def read_demeter_l1(path, *, valid_range: dict | None = None, fill_values=()) ->
     ok &= ~np.isnat(midnight)
     if not ok.all():
         k = int(np.flatnonzero(~ok)[0])
-        raise ValueError(f"{path}: record {k} has an impossible UT date/time {ut[k].tolist()}")
+        raise DemeterFormatError(
+            f"{path}: record {k} has an impossible UT date/time {ut[k].tolist()}"
+        )
     # a leap second (second 60) runs into the next day's 00:00:00, as datetime64 has none
     time = midnight + (((hour * 60 + minute) * 60 + second) * 1000 + ms) * np.timedelta64(1, "ms")
     octets = np.frombuffer(data, dtype=np.uint8).reshape(-1, RECORD_BYTES)[:, 1:4]
@@ -131,7 +141,7 @@ def read_demeter_l1(path, *, valid_range: dict | None = None, fill_values=()) ->
     off = np.abs((ccsds - time).astype(np.int64))
     if (off > 1_000_000_000).any():
         k = int(np.argmax(off))
-        raise ValueError(
+        raise DemeterFormatError(
             f"{path}: record {k}: CCSDS time {ccsds[k]} disagrees with UT {time[k]} "
             "(misaligned records?)"
         )
@@ -151,7 +161,7 @@ def read_demeter_l1(path, *, valid_range: dict | None = None, fill_values=()) ->
     kind = rec["orbit_type"]
     if not np.isin(kind, (0, 1)).all():
         k = int(np.flatnonzero(~np.isin(kind, (0, 1)))[0])
-        raise ValueError(f"{path}: record {k} has orbit type {kind[k]}, not 0 or 1")
+        raise DemeterFormatError(f"{path}: record {k} has orbit type {kind[k]}, not 0 or 1")
     out["orbit"] = rec["orbit"].astype(np.int64) * 10 + rec["orbit_type"].astype(np.int64)
     df = pd.DataFrame(out)
     df.attrs["units"] = {

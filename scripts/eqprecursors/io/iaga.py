@@ -32,6 +32,7 @@ from functools import lru_cache
 import numpy as np
 
 from eqprecursors.core.times import NS_PER_DAY, NS_PER_S
+from eqprecursors.io.parsing import FormatError
 
 __all__ = [
     "FRAME_GEOGRAPHIC",
@@ -54,7 +55,7 @@ LINE_WIDTH = 70
 _YEAR_MIN, _YEAR_MAX = 1678, 2261
 
 
-class IagaFormatError(ValueError):
+class IagaFormatError(FormatError):
     """Malformed IAGA-2002 input.  The message always names the file and the 1-based line."""
 
     def __init__(self, path, line: int, message: str):
@@ -110,6 +111,9 @@ def _gunzip(path: str, raw: bytes) -> bytes:
         raise IagaFormatError(path, 1, f"corrupt gzip stream ({exc})") from None
 
 
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, ValueError)
+
+
 def _read_zip(path: str, raw: bytes) -> list[IagaRecord]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
@@ -119,7 +123,7 @@ def _read_zip(path: str, raw: bytes) -> list[IagaRecord]:
         )
         chosen = [i for i in infos if _iaga_name(i.filename)]
         contents = {i.filename: zf.read(i) for i in (chosen or infos)}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
+    except _ZIP_ERRORS as exc:  # ValueError: e.g. "negative seek value" from a bad offset
         raise IagaFormatError(path, 1, f"corrupt zip archive ({exc})") from None
     except (NotImplementedError, RuntimeError) as exc:  # unsupported method / encrypted
         raise IagaFormatError(path, 1, f"unreadable zip archive ({exc})") from None

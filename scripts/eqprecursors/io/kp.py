@@ -12,6 +12,7 @@ Kp x 10 with thirds as ``x3``/``x7``; GFZ writes decimals such as 2.667), on mis
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
@@ -23,7 +24,7 @@ import pandas as pd
 
 from eqprecursors.core.atomic import atomic_write_bytes
 from eqprecursors.core.times import to_epoch_ns
-from eqprecursors.io.parsing import parse_as
+from eqprecursors.io.parsing import FormatError, parse_as
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ INTERVAL = pd.Timedelta(hours=3)
 _THIRDS = {0: 0.0, 3: 1.0 / 3.0, 7: 2.0 / 3.0}
 
 
-class KpFormatError(ValueError):
+class KpFormatError(FormatError):
     """A Kp file that cannot be read; the message always names the file."""
 
 
@@ -84,6 +85,9 @@ def read_kp(path, fmt: str = "auto", *, include_predicted: bool = False) -> pd.D
         "omni2": _read_omni2,
         "csv": _read_csv,
     }
+    if fmt in readers:
+        read = readers[fmt]
+        readers[fmt] = lambda t: _tidy(read(t))
     df = parse_as(
         fmt,
         readers,
@@ -91,11 +95,11 @@ def read_kp(path, fmt: str = "auto", *, include_predicted: bool = False) -> pd.D
         path,
         error=KpFormatError,
         what="Kp file",
-        catch=(ValueError, KeyError, IndexError, TypeError),
+        catch=(ValueError, KeyError, IndexError, TypeError, OverflowError),
     )
     if df.empty:
         raise KpFormatError(f"{path}: no Kp values found (format {fmt})")
-    return _tidy(df)
+    return df
 
 
 def sniff_kp_format(text: str, path="<text>") -> str:
@@ -150,20 +154,72 @@ def looks_like_gfz_json(content: bytes) -> bool:
 
 
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
-    times = pd.to_datetime(df["time"], utc=True).dt.as_unit("ns")
-    out = pd.DataFrame({"time": times, "kp": pd.to_numeric(df["kp"]).astype(float)})
+    """Sorted unique UTC times and float Kp; a time or value that does not parse names its
+    place (the reader's ``_where``: "line N" or "datetime[i]")."""
+    df = df.reset_index(drop=True)
+    where = df["_where"] if "_where" in df else pd.Series([f"row {i + 1}" for i in range(len(df))])
+    times = _utc(df["time"], where)
+    kp = pd.to_numeric(df["kp"], errors="coerce").astype(float)
+    bad = kp.isna() & df["kp"].notna() & (df["kp"].astype(str).str.strip() != "")
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        raise KpFormatError(f"{where.iloc[k]}: Kp {df['kp'].iloc[k]!r} is not a number")
+    out = pd.DataFrame({"time": times, "kp": kp})
     out = out[out["time"].notna()]
     out = out.sort_values("time", kind="stable").drop_duplicates("time", keep="last")
     return out.reset_index(drop=True)
 
 
-def _daily_to_3hourly(days: pd.Series, kp8: np.ndarray) -> pd.DataFrame:
+def _utc(values: pd.Series, where: pd.Series) -> pd.Series:
+    """UTC times; text must be ISO 8601 (what GFZ's JSON and :func:`write_kp` write)."""
+    fmt = "ISO8601" if values.dtype == object else None
+    try:
+        return pd.to_datetime(values, utc=True, format=fmt).dt.as_unit("ns")
+    except (ValueError, TypeError, OverflowError):
+        for value, place in zip(values, where, strict=True):
+            try:
+                pd.to_datetime(pd.Series([value]), utc=True, format=fmt).dt.as_unit("ns")
+            except (ValueError, TypeError, OverflowError) as exc:
+                raise KpFormatError(f"{place}: bad time {value!r} ({exc})") from None
+        raise
+
+
+def _daily_to_3hourly(days: list[str], kp8: np.ndarray, linenos: list[int]) -> pd.DataFrame:
     """Eight values per UT day to one row per 3-hour interval (start times)."""
     # naive datetime64 arithmetic (tz-aware to_numpy() would give objects), UTC at the end
-    day0 = pd.to_datetime(days, format="%Y-%m-%d").dt.as_unit("ns").to_numpy()
+    day0 = pd.to_datetime(pd.Series(days), format="%Y-%m-%d", errors="coerce")
+    if day0.isna().any():
+        k = int(np.flatnonzero(day0.isna().to_numpy())[0])
+        raise KpFormatError(f"line {linenos[k]}: impossible date {days[k]}")
+    day0 = day0.dt.as_unit("ns").to_numpy()
     offsets = (np.arange(8) * np.timedelta64(3, "h")).astype("m8[ns]")
     times = (day0[:, None] + offsets[None, :]).ravel()
     return pd.DataFrame({"time": pd.to_datetime(times, utc=True), "kp": kp8.ravel()})
+
+
+def _whitespace_rows(text: str, columns: list[int], what: str):
+    """``columns`` of a whitespace-separated table (``#`` lines are comments) as float, and
+    each row's line number. Every row has as many fields as the first: a shorter one is a
+    line cut short. A value that is not a number names its line."""
+    rows, linenos, width = [], [], None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        if width is None:
+            width = len(fields)
+            if width <= max(columns):
+                raise KpFormatError(
+                    f"line {lineno}: {width} fields, {what} has >= {max(columns) + 1}"
+                )
+        if len(fields) != width:
+            raise KpFormatError(f"line {lineno}: {len(fields)} fields, the first row has {width}")
+        try:
+            rows.append([float(fields[c]) for c in columns])
+        except ValueError as exc:
+            raise KpFormatError(f"line {lineno}: {exc}") from None
+        linenos.append(lineno)
+    return np.array(rows, dtype=float).reshape(len(rows), len(columns)), linenos
 
 
 def _read_celestrak(text: str, include_predicted: bool) -> pd.DataFrame:
@@ -171,42 +227,56 @@ def _read_celestrak(text: str, include_predicted: bool) -> pd.DataFrame:
 
     FORMAT(I4,I3,I3,I5,I3,8I3,...): year, month, day, BSRN, ND, then eight Kp x 10 in
     columns 19-42, one per 3-hour interval from 00 UT. Fixed-width slicing keeps a blank
-    field blank (NaN) instead of shifting the next value into its place.
+    field blank (NaN) instead of shifting the next value into its place. A row shorter than
+    its Kp fields, or an OBSERVED block without its ``END`` line, is a file cut short.
     """
     wanted = {"OBSERVED"} | ({"DAILY_PREDICTED"} if include_predicted else set())
     block = None
-    dates, kp10 = [], []
-    for line in text.splitlines():
+    dates, kp10, linenos, closed = [], [], [], False
+    for lineno, line in enumerate(text.splitlines(), start=1):
         tag = line.strip()
         if tag.startswith("BEGIN "):
             block = tag[6:].strip()
             continue
         if tag.startswith("END "):
+            closed |= block == "OBSERVED"
             block = None
             continue
         if block not in wanted or not tag:
             continue
-        dates.append(f"{line[0:4].strip()}-{line[4:7].strip():0>2}-{line[7:10].strip():0>2}")
-        fields = [line[18 + 3 * k : 21 + 3 * k].strip() for k in range(8)]
-        kp10.append([float(f) if f else np.nan for f in fields])
+        if len(line.rstrip("\r")) < 42:
+            raise KpFormatError(f"line {lineno}: {len(line)} characters, the Kp fields end at 42")
+        try:
+            y, m, d = (int(line[a:b]) for a, b in ((0, 4), (4, 7), (7, 10)))
+            fields = [line[18 + 3 * k : 21 + 3 * k].strip() for k in range(8)]
+            kp10.append([float(f) if f else np.nan for f in fields])
+        except ValueError as exc:
+            raise KpFormatError(f"line {lineno}: {exc}") from None
+        dates.append(f"{y:04d}-{m:02d}-{d:02d}")
+        linenos.append(lineno)
     if not dates:
         raise KpFormatError("no 'BEGIN OBSERVED' block with daily rows")
+    if not closed:
+        raise KpFormatError("the OBSERVED block has no 'END OBSERVED' line (file cut short?)")
     kp = kp_from_tenths(np.array(kp10, dtype=float))
-    return _daily_to_3hourly(pd.Series(dates), kp)
+    return _daily_to_3hourly(dates, kp, linenos)
 
 
 def _read_gfz(text: str) -> pd.DataFrame:
     """GFZ ``Kp_ap_Ap_SN_F107`` text: 40 ``#`` lines, then ``YYYY MM DD days days_m Bsr dB
-    Kp1..Kp8 ap1..ap8 Ap SN F10.7obs F10.7adj D``; missing Kp is ``-1.000``."""
-    df = pd.read_csv(io.StringIO(text), sep=r"\s+", comment="#", header=None)
-    if df.shape[1] < 15:
-        raise KpFormatError(f"{df.shape[1]} columns, expected >= 28 (Kp_ap_Ap_SN_F107)")
-    days = pd.Series(
-        [f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in df[[0, 1, 2]].astype(int).to_numpy()]
-    )
-    kp = df.loc[:, 7:14].to_numpy(dtype=float)
+    Kp1..Kp8 ap1..ap8 Ap SN F10.7obs F10.7adj D`` (28 fields); missing Kp is ``-1.000``."""
+    table, linenos = _whitespace_rows(text, list(range(15)), "Kp_ap_Ap_SN_F107")
+    if not linenos:
+        raise KpFormatError("no data rows after the '#' header")
+    ymd = table[:, :3]
+    ok = (np.isfinite(ymd) & (ymd == np.round(ymd)) & (ymd >= 0) & (ymd < 1e4)).all(axis=1)
+    if not ok.all():
+        k = int(np.flatnonzero(~ok)[0])
+        raise KpFormatError(f"line {linenos[k]}: year, month, day {ymd[k].tolist()}")
+    days = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in ymd]
+    kp = table[:, 7:15]
     kp = np.where(kp < 0, np.nan, np.round(kp, 3))
-    return _daily_to_3hourly(days, kp)
+    return _daily_to_3hourly(days, kp, linenos)
 
 
 def _read_gfz_json(text: str) -> pd.DataFrame:
@@ -216,35 +286,65 @@ def _read_gfz_json(text: str) -> pd.DataFrame:
     if not isinstance(obj, dict) or "datetime" not in obj or "Kp" not in obj:
         raise KpFormatError("JSON lacks the 'datetime' and 'Kp' arrays")
     times, values = obj["datetime"], obj["Kp"]
+    if not isinstance(times, list) or not isinstance(values, list):
+        raise KpFormatError("JSON 'datetime' and 'Kp' must be arrays")
     if len(times) != len(values):
         raise KpFormatError(f"{len(times)} datetimes but {len(values)} Kp values")
-    kp = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    kp = []
+    for i, v in enumerate(values):
+        try:
+            kp.append(np.nan if v is None else float(v))
+        except (TypeError, ValueError):
+            raise KpFormatError(f"Kp[{i}]: {v!r} is not a number") from None
+    kp = np.array(kp, dtype=float)
     kp = np.where(kp < 0, np.nan, np.round(kp, 3))
-    return pd.DataFrame({"time": times, "kp": kp})
+    where = [f"datetime[{i}]" for i in range(len(times))]
+    return pd.DataFrame({"time": pd.Series(times, dtype=object), "kp": kp, "_where": where})
 
 
 def _read_omni2(text: str) -> pd.DataFrame:
     """OMNI2 hourly records (year, day of year, hour, ...); word 39 is Kp x 10, 99 missing.
 
     Each hour repeats the Kp of its 3-hour interval; the first non-missing value of each
-    interval is kept.
+    interval is kept. Every record has the first one's number of words (a shorter one was
+    cut short).
     """
-    df = pd.read_csv(io.StringIO(text), sep=r"\s+", header=None, comment="#")
-    if df.shape[1] < 39:
-        raise KpFormatError(f"{df.shape[1]} words per record, expected >= 39 (OMNI2)")
-    year, doy, hour = (df[i].astype(int) for i in (0, 1, 2))
-    t = pd.to_datetime(year.astype(str), format="%Y", utc=True) + pd.to_timedelta(
-        (doy - 1) * 24 + hour, unit="h"
-    )
-    kp10 = df[38].astype(float).where(df[38] != 99)
+    table, linenos = _whitespace_rows(text, [0, 1, 2, 38], "OMNI2")
+    if not linenos:
+        raise KpFormatError("no OMNI2 records")
+    year, doy, hour, kp10 = table.T
+    ok = (year >= 1678) & (year <= 2261) & (doy >= 1) & (doy <= 366) & (hour >= 0) & (hour < 24)
+    ok &= (table[:, :3] == np.round(table[:, :3])).all(axis=1)
+    if not ok.all():
+        k = int(np.flatnonzero(~ok)[0])
+        raise KpFormatError(f"line {linenos[k]}: year, day of year, hour {table[k, :3].tolist()}")
+    t = pd.to_datetime(pd.Series(year.astype(int).astype(str)), format="%Y", utc=True)
+    t = t + pd.to_timedelta((doy.astype(int) - 1) * 24 + hour.astype(int), unit="h")
+    kp10 = np.where(kp10 == 99, np.nan, kp10)
     hourly = pd.DataFrame({"time": t.dt.floor("3h"), "kp": kp_from_tenths(kp10)})
     return hourly.groupby("time", as_index=False)["kp"].first()
 
 
 def _read_csv(text: str) -> pd.DataFrame:
-    df = pd.read_csv(io.StringIO(text))
-    if list(df.columns[:2]) != KP_COLUMNS:
-        raise KpFormatError(f"header {list(df.columns)}, expected {KP_COLUMNS}")
+    """What :func:`write_kp` writes: ``time,kp``, one interval a line, blank Kp missing."""
+    rows = csv.reader(io.StringIO(text, newline=""))
+    records, where = [], []
+    try:
+        header = [h.strip() for h in next(rows, [])]
+        if header[:2] != KP_COLUMNS:
+            raise KpFormatError(f"header {header}, expected {KP_COLUMNS}")
+        for record in rows:
+            if not record:
+                continue
+            if len(record) != len(header):
+                raise KpFormatError(f"line {rows.line_num}: {len(record)} fields, not {header}")
+            records.append(record[:2])
+            where.append(f"line {rows.line_num}")
+    except csv.Error as exc:
+        raise KpFormatError(f"line {rows.line_num}: {exc}") from None
+    df = pd.DataFrame(records, columns=KP_COLUMNS, dtype=object)
+    df["kp"] = df["kp"].str.strip().replace("", np.nan)
+    df["_where"] = where
     return df
 
 
