@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from snakemake.utils import update_config, validate
+from configs import load
+from snakemake.utils import validate
 
 from eqprecursors.evaluation import alarm_plan, sensitivity_options
 from eqprecursors.ground import config_checks, filters, windows
@@ -29,16 +30,6 @@ ROOM_CHECKS = (
     sensitivity_options.check_config,
 )
 """What rules/common.smk passes to config_checks.check_config."""
-
-
-def load(*names: str) -> dict:
-    """Configuration files merged as `--configfile a b` does, validated with defaults filled."""
-    config: dict = {}
-    for name in names:
-        text = (ROOT / name).read_text().replace("{base}", "http://127.0.0.1:1")
-        update_config(config, yaml.safe_load(text))
-    validate(config, str(SCHEMA))
-    return config
 
 
 def rehearsal(scale: str) -> dict:

@@ -15,22 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from snakemake.utils import update_config, validate
+from configs import load
+from snakemake.utils import validate
 
 from eqprecursors.ground import plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schemas/config.schema.yaml"
-
-
-def load(*names: str) -> dict:
-    """Configuration files merged as `--configfile a b` does, validated with defaults filled."""
-    config: dict = {}
-    for name in names:
-        text = (ROOT / name).read_text().replace("{base}", "http://127.0.0.1:1")
-        update_config(config, yaml.safe_load(text))
-    validate(config, str(SCHEMA))
-    return config
 
 
 @pytest.fixture(scope="module")

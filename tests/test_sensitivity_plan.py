@@ -18,7 +18,8 @@ import jsonschema
 import pandas as pd
 import pytest
 import yaml
-from snakemake.utils import update_config, validate
+from configs import load
+from snakemake.utils import validate
 
 from eqprecursors.evaluation import sensitivity_options as so
 from eqprecursors.evaluation import sensitivity_plan as plan
@@ -26,15 +27,6 @@ from eqprecursors.evaluation import sensitivity_points as points
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schemas/config.schema.yaml"
-
-
-def load(*names: str) -> dict:
-    config: dict = {}
-    for name in names:
-        text = (ROOT / name).read_text().replace("{base}", "http://127.0.0.1:1")
-        update_config(config, yaml.safe_load(text))
-    validate(config, str(SCHEMA))
-    return config
 
 
 @pytest.fixture(scope="module")
