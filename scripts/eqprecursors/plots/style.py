@@ -39,6 +39,10 @@ def save(fig, out_png, out_pdf=None, *, dpi: int = 150, tight: bool = False) -> 
         p.parent.mkdir(parents=True, exist_ok=True)
     extra = {"bbox_inches": "tight", "pad_inches": 0.15} if tight else {}
     fig.savefig(paths[0], dpi=dpi, **extra)
+    if fig.get_layout_engine() is not None:
+        # the first save placed every axis: keep those places for the other formats
+        # (constrained layout over ternary axes costs seconds a pass)
+        fig.set_layout_engine("none")
     for p in paths[1:]:
         fig.savefig(p, **extra)
     pyplot().close(fig)
