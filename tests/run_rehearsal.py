@@ -17,6 +17,12 @@ stand-ins, and a second invocation has nothing to do.
 
 `--scale full` serves the paper's own periods instead (`make rehearsal`, by hand; issue 11's
 full-scale measurement): it writes a per-rule table of jobs, wall time and peak RSS.
+`--until RULE ...` runs only the jobs those rules depend on (snakemake's --until), e.g. the
+data layer with `--until split_ground split_satellite`; the checks then cover what that dry
+run planned: its jobs all ran, the downloads went through the stand-ins, a second invocation
+has nothing to do (the papers' figures and tables are not planned, so not checked).
+`--period NAME=START:END` moves one observatory's or mission's period at full scale (a
+scaled-down measurement, to extrapolate per month). `--dry-run-only` stops after planning.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from fake_services import FakeServices
-from run_workflow import copy_workflow
+from run_workflow import copy_workflow, run_captured
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT / "config/paper.yaml"
@@ -52,8 +58,9 @@ GLOBAL_CATALOGS = {
 # Mainshocks per year within 1.5 x the selection radius, chosen so that the selection keeps
 # about the paper's events per year (DUR 119 in 2007-2020, IZN 132 in 2016-2021, MLR 40 in
 # 2013-2019) in the draws of the seeds below: the outer ring holds 55 % of the area, and
-# aftershock sequences add a variable share (tests/run_rehearsal.py prints the counts).
-PAPER_DENSITY = {"DUR": 14.0, "IZN": 45.0, "MLR": 13.0}
+# aftershock sequences add a variable share (tests/run_rehearsal.py prints the counts; at 45 a
+# year IZN selected 110 on 2026-12-02, hence 54).
+PAPER_DENSITY = {"DUR": 14.0, "IZN": 54.0, "MLR": 13.0}
 # The small rehearsal holds half a year per observatory: at the paper's density MLR selected
 # no event there (twice), and IZN's would leave no quiet week. It runs every observatory at
 # 24 mainshocks a year instead, about 8 selected events in the half year each.
@@ -82,17 +89,23 @@ def deep_merge(base: dict, over: dict) -> dict:
     return merged
 
 
-def resolve_overlay(base: str, data: Path, scale: str) -> tuple[dict, dict]:
+def resolve_overlay(
+    base: str, data: Path, scale: str, periods: dict[str, tuple[str, str]] | None = None
+) -> tuple[dict, dict]:
     """The overlay with the stand-ins' address and data directory filled in, and the lists
-    that the small scale replaces (``thinned_for_make_test``: dotted key -> value)."""
+    that the small scale replaces (``thinned_for_make_test``: dotted key -> value).
+    ``periods`` (full scale only) replaces some of FULL_PERIODS."""
     text = OVERLAY.read_text().replace("{base}", base).replace("{data}", str(data))
     overlay = yaml.safe_load(text)
     thinned = overlay.pop("thinned_for_make_test")
     if scale == "full":
+        chosen = {**FULL_PERIODS, **(periods or {})}
         for section in ("observatories", "satellites"):
             for name, entry in overlay[section].items():
-                entry["start"], entry["end"] = FULL_PERIODS[name]
+                entry["start"], entry["end"] = chosen[name]
         thinned = {}
+    elif periods:
+        raise ValueError(f"--period {sorted(periods)}: only with --scale full")
     return overlay, thinned
 
 
@@ -207,11 +220,17 @@ def write_local_files(config: dict, catalog: pd.DataFrame, data: Path) -> None:
         )
 
 
-def snakemake(workdir: Path, configfiles: list[Path], *args: str) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path, configfiles: list[Path], *args: str, until: list[str] | None = None
+) -> subprocess.CompletedProcess:
+    """A snakemake run in ``workdir``; ``until``: only the jobs these rules depend on. Its
+    process group is killed on a timeout (jobs inherit the output pipes)."""
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile"]
     cmd += [str(c) for c in configfiles] + list(args)
+    if until:
+        cmd += ["--until", *until]
     print("+", " ".join(cmd), flush=True)
-    return subprocess.run(cmd, cwd=workdir, text=True, capture_output=True, timeout=3 * 3600)
+    return run_captured(cmd, cwd=workdir, timeout_s=3 * 3600)
 
 
 def write_config(workdir: Path, config: dict, name: str) -> Path:
@@ -220,9 +239,11 @@ def write_config(workdir: Path, config: dict, name: str) -> Path:
     return path
 
 
-def dag_rules(workdir: Path, config: dict, name: str) -> dict[str, int]:
-    """Rule -> jobs of a dry run of ``config``."""
-    dry = snakemake(workdir, [write_config(workdir, config, name)], "--dry-run")
+def dag_rules(
+    workdir: Path, config: dict, name: str, until: list[str] | None = None
+) -> dict[str, int]:
+    """Rule -> jobs of a dry run of ``config`` (with the run's ``until``)."""
+    dry = snakemake(workdir, [write_config(workdir, config, name)], "--dry-run", until=until)
     assert dry.returncode == 0, dry.stdout[-4000:] + dry.stderr[-4000:]
     return job_counts(dry.stdout)
 
@@ -237,6 +258,14 @@ def job_counts(dry_run_output: str) -> dict[str, int]:
             break
         counts[match[1]] = int(match[2])
     return counts
+
+
+def nothing_to_do(dry_run_output: str) -> bool:
+    """A dry run found no job: "Nothing to be done", or (with --until, which prints no
+    such line) a "Job stats" table with no rule in it."""
+    if "Nothing to be done" in dry_run_output:
+        return True
+    return "Job stats:" in dry_run_output and not job_counts(dry_run_output)
 
 
 def executed_jobs(run_log: str) -> dict[str, list[str]]:
@@ -254,13 +283,23 @@ def executed_jobs(run_log: str) -> dict[str, list[str]]:
     return jobs
 
 
-def check_rehearsal(workdir: Path, config: dict, rules: dict[str, int], jobs, requests):
-    """Every job of every rule ran, every figure and table of both papers exists, the
-    paper-only paths ran, and every download went through the stand-ins."""
+def check_rehearsal(
+    workdir: Path, config: dict, rules: dict[str, int], jobs, requests, whole_dag: bool = True
+):
+    """Every planned job of every rule ran, every download went through the stand-ins, and,
+    when the whole DAG ran (no --until), every figure and table of both papers exists and
+    the paper-only paths ran."""
     ran = {rule: len(benchmarks) for rule, benchmarks in jobs.items()}
     assert {r: n for r, n in rules.items() if r != "all"} == {
         r: n for r, n in ran.items() if r != "all"
     }, f"planned {rules}, ran {ran}"
+    check_requests(config, rules, requests)
+    if whole_dag:
+        check_papers(workdir)
+
+
+def check_papers(workdir: Path) -> None:
+    """Every figure and table of both papers exists, and the paper-only paths ran."""
     missing = [p for p in published_outputs() if not (workdir / p).exists()]
     assert not missing, f"figures or tables of the papers missing: {missing}"
     for path in published_outputs():
@@ -275,12 +314,20 @@ def check_rehearsal(workdir: Path, config: dict, rules: dict[str, int], jobs, re
     assert "unfiltered" in set(metrics["filter"]), metrics["filter"].unique()
     table2 = pd.read_csv(workdir / "results/tables/ground/table2_model.csv")
     assert table2.astype(str).apply(lambda c: c.str.contains("softmax")).any().any(), table2
-    gin = {r for r in requests if "GINServices" in r}
-    observatories = [c for c, s in config["observatories"].items() if s["source"] != "local"]
-    expected_gin = sum(len(months(config["observatories"][c])) for c in observatories)
-    assert len(gin) == expected_gin, f"{len(gin)} GIN requests, expected {expected_gin}"
-    assert any("fdsnws/event" in r for r in requests), "no FDSN request"
-    assert any("Kp_ap_Ap_SN_F107" in r for r in requests), "no GFZ Kp request"
+
+
+def check_requests(config: dict, rules: dict[str, int], requests) -> None:
+    """The planned downloads went through the stand-ins: one GIN request per observatory
+    month, the FDSN event service and GFZ's Kp file (each where its rule was planned)."""
+    if "download_intermagnet" in rules:
+        gin = {r for r in requests if "GINServices" in r}
+        observatories = [c for c, s in config["observatories"].items() if s["source"] != "local"]
+        expected_gin = sum(len(months(config["observatories"][c])) for c in observatories)
+        assert len(gin) == expected_gin, f"{len(gin)} GIN requests, expected {expected_gin}"
+    if {"download_catalog", "download_satellite_catalog"} & set(rules):
+        assert any("fdsnws/event" in r for r in requests), "no FDSN request"
+    if "download_kp" in rules:
+        assert any("Kp_ap_Ap_SN_F107" in r for r in requests), "no GFZ Kp request"
 
 
 def published_outputs() -> list[str]:
@@ -301,23 +348,49 @@ def months(site: dict) -> list[str]:
     return [str(p) for p in pd.period_range(site["start"], site["end"], freq="M")]
 
 
+def selected_events(workdir: Path, config: dict) -> dict[str, int]:
+    """Observatory -> events that the catalog selection kept (results/catalog/ground)."""
+    counts = {}
+    for code in config["observatories"]:
+        path = workdir / f"results/catalog/ground/{code}.csv"
+        if path.exists():
+            counts[code] = len(pd.read_csv(path))
+    return counts
+
+
+def parse_period(text: str) -> tuple[str, tuple[str, str]]:
+    """``NAME=START:END`` (--period) -> (NAME, (START, END))."""
+    match = re.fullmatch(r"(\w+)=(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})", text)
+    if match is None or match[1] not in FULL_PERIODS:
+        raise argparse.ArgumentTypeError(
+            f"--period {text!r}: expected NAME=YYYY-MM-DD:YYYY-MM-DD, NAME one of "
+            f"{sorted(FULL_PERIODS)}"
+        )
+    return match[1], (match[2], match[3])
+
+
 def benchmark_table(workdir: Path, jobs: dict[str, list[str]]) -> pd.DataFrame:
     """Per rule: jobs, summed and largest wall time (s), and the largest peak RSS (MB)."""
     rows = []
     for rule, files in jobs.items():
         if not files:
             continue
-        bench = pd.concat([pd.read_csv(workdir / p, sep="\t") for p in files], ignore_index=True)
+        done = [workdir / p for p in files if (workdir / p).exists()]  # a failed job has none
+        if not done:
+            continue
+        bench = pd.concat([pd.read_csv(p, sep="\t") for p in done], ignore_index=True)
         rows.append(
             dict(
                 rule=rule,
-                jobs=len(files),
+                jobs=len(done),
                 wall_s_total=round(float(bench["s"].sum()), 1),
                 wall_s_max=round(float(bench["s"].max()), 1),
                 max_rss_mb=round(float(pd.to_numeric(bench["max_rss"], "coerce").max()), 1),
             )
         )
-    return pd.DataFrame(rows).sort_values("wall_s_total", ascending=False, ignore_index=True)
+    columns = ["rule", "jobs", "wall_s_total", "wall_s_max", "max_rss_mb"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("wall_s_total", ascending=False, ignore_index=True)
 
 
 def main() -> int:
@@ -325,7 +398,25 @@ def main() -> int:
     parser.add_argument("--scale", choices=["small", "full"], default="small")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument("--table", type=Path, help="write the per-rule benchmark table here")
+    parser.add_argument(
+        "--until",
+        nargs="+",
+        metavar="RULE",
+        help="run only the jobs these rules depend on (snakemake --until)",
+    )
+    parser.add_argument(
+        "--period",
+        action="append",
+        type=parse_period,
+        default=[],
+        metavar="NAME=START:END",
+        help="full scale: this period for one observatory or mission instead of the paper's",
+    )
+    parser.add_argument(
+        "--dry-run-only", action="store_true", help="plan (dry runs) and check the rule set only"
+    )
     args = parser.parse_args()
+    periods = dict(args.period)
 
     workdir = Path(tempfile.mkdtemp(prefix=f"eqprecursors-rehearsal-{args.scale}-"))
     data = workdir / "standin"
@@ -334,7 +425,9 @@ def main() -> int:
         copy_workflow(workdir)
         paper = yaml.safe_load(PAPER.read_text())
         started = time.monotonic()
-        plan = rehearsal_config(paper, *resolve_overlay("http://placeholder", data, args.scale))
+        plan = rehearsal_config(
+            paper, *resolve_overlay("http://placeholder", data, args.scale, periods)
+        )
         catalog = standin_catalog(plan, data / "standin_catalog.csv", args.scale)
         write_local_files(plan, catalog, data)
         print(f"stand-in data written in {time.monotonic() - started:.0f} s", flush=True)
@@ -349,30 +442,43 @@ def main() -> int:
             gaps=DEFINITIVE_GAPS,
             full_kp_history=True,
         ) as svc:
-            overlay, thinned = resolve_overlay(svc.base, data, args.scale)
-            paper_rules = dag_rules(workdir, deep_merge(paper, overlay), "paper-lists")
+            overlay, thinned = resolve_overlay(svc.base, data, args.scale, periods)
+            paper_rules = dag_rules(
+                workdir, deep_merge(paper, overlay), "paper-lists", until=args.until
+            )
             config = rehearsal_config(paper, overlay, thinned)
             configs = [write_config(workdir, config, "rehearsal-config")]
-            rules = dag_rules(workdir, config, "rehearsal-config")
+            rules = dag_rules(workdir, config, "rehearsal-config", until=args.until)
             # the thinned lists must leave no rule of the paper's DAG out
             assert set(rules) == set(paper_rules), set(paper_rules) ^ set(rules)
-            print(f"paper DAG: {sum(rules.values())} jobs, {len(rules)} rules", flush=True)
+            scope = f"until {' '.join(args.until)}" if args.until else "paper DAG"
+            print(f"{scope}: {sum(rules.values())} jobs, {len(rules)} rules", flush=True)
+            print("planned: " + ", ".join(f"{r} {n}" for r, n in sorted(rules.items())))
+            if args.dry_run_only:
+                print(f"rehearsal ({args.scale}): planned only (--dry-run-only)")
+                return 0
             started = time.monotonic()
-            run = snakemake(workdir, configs, "--keep-going")
+            run = snakemake(workdir, configs, "--keep-going", until=args.until)
             print(f"run took {time.monotonic() - started:.0f} s", flush=True)
             if run.returncode != 0:
                 print(run.stdout[-6000:], run.stderr[-12000:], sep="\n")
+                # what did finish, for a measurement that one failed job should not lose
+                print(benchmark_table(workdir, executed_jobs(run.stderr)).to_string(index=False))
                 print(f"rehearsal failed with exit status {run.returncode}", file=sys.stderr)
                 return 1
             jobs = executed_jobs(run.stderr)
-            check_rehearsal(workdir, config, rules, jobs, svc.requests)
             table = benchmark_table(workdir, jobs)
             print(table.to_string(index=False))
             if args.table is not None:
                 table.to_csv(args.table, index=False)
-            again = snakemake(workdir, configs, "--dry-run")
-            assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-2000:]
-        print(f"rehearsal ({args.scale}): OK, every rule of both papers ran")
+            print(f"selected events: {selected_events(workdir, config)}", flush=True)
+            check_rehearsal(workdir, config, rules, jobs, svc.requests, whole_dag=not args.until)
+            again = snakemake(workdir, configs, "--dry-run", until=args.until)
+            assert nothing_to_do(again.stdout + again.stderr), again.stdout[-2000:]
+        ran = (
+            f"every job until {' '.join(args.until)}" if args.until else "every rule of both papers"
+        )
+        print(f"rehearsal ({args.scale}): OK, {ran} ran")
         return 0
     finally:
         if args.keep:
