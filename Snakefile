@@ -5,7 +5,14 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The default config, unless config files are given (`--configfile config/paper.yaml`): those
+# replace it rather than merge into it. Not `--replace-workflow-config`: Snakemake 9 does not
+# pass that flag on to the jobs it spawns (SLURM, --mode remote), which then merged
+# config/config.yaml under the given file and ran with another config than the submit host.
+# Spawned jobs get the files as `--configfiles` too, so both sides skip the default alike.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "report/workflow.rst"

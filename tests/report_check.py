@@ -38,8 +38,8 @@ MIN_CAPTION_CHARS = 40
 # Asks Snakemake (in a child process run in the workdir, so its logging stays there) for the
 # DAG of the default target, as `snakemake --report` builds it, and prints {output path: rule}
 # of every output flagged report(). The command line is parsed by Snakemake's own parser, so
-# the workflow profile applies as it does for `snakemake --report` (profiles/default sets
-# replace-workflow-config: the test config replaces config/config.yaml). The DAG comes from
+# the workflow profile applies as it does for `snakemake --report` (the Snakefile reads
+# config/config.yaml only when no config file is given). The DAG comes from
 # the API's workflow object, as Workflow.create_report gets it.
 _DAG_REPORT_OUTPUTS = r"""
 import json, sys

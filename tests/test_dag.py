@@ -1,8 +1,8 @@
 """The DAG the workflow builds for configurations that make test does not run for real.
 
 Every dry run builds the DAG of the checkout's Snakefile in a scratch working directory
-(`--directory`) that holds only what a fresh clone has beside it: config/ (the
-`configfile:` the command-line config is merged over), data/ and tests/data. So the counts
+(`--directory`) that holds only what a fresh clone has beside it: config/ (the default
+config, read only when no `--configfile` is given), data/ and tests/data. So the counts
 are those of a workflow with everything still to do, whatever a user's results/ and
 resources/ hold and whichever directory pytest starts in.
 """
@@ -48,10 +48,10 @@ def dry_run(configfile: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def dry_run_jobs(config: dict, tmp_path: Path) -> dict[str, int]:
+def dry_run_jobs(config: dict, tmp_path: Path, *args: str) -> dict[str, int]:
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    run = dry_run(path, "--quiet", "rules")
+    run = dry_run(path, "--quiet", "rules", *args)
     assert run.returncode == 0, run.stderr[-3000:]
     jobs = {}
     for line in run.stdout.splitlines():
@@ -111,6 +111,18 @@ def test_ground_cnn_jobs_follow_the_plan(names, expected):
     seeds = shipped_config(*names)["ground_cnn"]["experiments"]["learning_curve_seeds"]
     assert jobs["train_ground_learning_curve"] == len(seeds)
     assert jobs["figure_ground_experiment"] == 3
+
+
+# A job that Snakemake spawns (every SLURM job, any `--mode remote` executor) reads the
+# Snakefile again, given the config files as `--configfiles` but none of the workflow
+# profile's flags: it must see the config the submit host planned with. (With the profile's
+# `replace-workflow-config`, which spawned jobs never got, they merged config/config.yaml
+# under the given file: the SLURM jobs of the test config failed its cross-key checks.)
+@pytest.mark.parametrize("name", ["config/paper.yaml", "tests/config/test.yaml"])
+def test_spawned_jobs_plan_with_the_submit_hosts_config(name, tmp_path):
+    host = shipped_jobs(name)
+    spawned = dry_run_jobs(shipped_config(name), tmp_path, "--workflow-profile", "none")
+    assert spawned == host
 
 
 def test_satellites_and_overview_may_be_left_out(tmp_path):
