@@ -30,7 +30,10 @@ from pathlib import Path
 CHROMIUM_PACKAGES = ["chromium", "fonts-dejavu-core"]  # the fonts: text must render
 WINDOW = (1280, 2000)  # width, height of the screenshot, in pixels
 MIN_COLOURS = 64  # a rendered page has anti-aliased text and coloured widgets
-MAX_DOMINANT_SHARE = 0.98  # the background covers less than this share of the pixels
+# Blank: the background covers more than this share, i.e. under 0.2 % of the 1280 x 2000
+# window is drawn (a line of "Loading..." text is about 0.1 %; the toy report's front page,
+# description and DAG, with its sidebar not yet styled, measured 0.58 %, styled 19 %).
+MAX_DOMINANT_SHARE = 0.998
 CHROMIUM_TIMEOUT_S = 120
 APT_TIMEOUT_S = 900
 MIN_CAPTION_CHARS = 40
@@ -265,8 +268,13 @@ def front_page_problems(found: dict, description: str) -> list[str]:
     return problems
 
 
-def screenshot_problems(png: Path, size: tuple[int, int] = WINDOW) -> list[str]:
-    """Why a PNG is not a rendered page: wrong size, one colour, too few colours."""
+def screenshot_problems(
+    png: Path, size: tuple[int, int] = WINDOW, rows: tuple[float, float] | None = None
+) -> list[str]:
+    """Why a PNG is not a rendered page: wrong size, one colour, too few colours, and (with
+    ``rows``, the description's top and height from the layout probe) nothing painted in
+    the rows where the description was laid out."""
+    import numpy as np
     from PIL import Image
 
     with Image.open(png) as image:
@@ -277,8 +285,18 @@ def screenshot_problems(png: Path, size: tuple[int, int] = WINDOW) -> list[str]:
             problems.append(
                 f"{png}: {image.size[0]} x {image.size[1]} px, not {size[0]} x {size[1]}"
             )
-        colours = image.convert("RGB").getcolors(maxcolors=image.width * image.height)
+        rgb = image.convert("RGB")
+        colours = rgb.getcolors(maxcolors=image.width * image.height)
+        pixels = np.asarray(rgb)
     top = max(count for count, _ in colours) / sum(count for count, _ in colours)
+    if rows is not None:
+        background = np.array(max(colours)[1])
+        first, last = max(0, int(rows[0])), min(pixels.shape[0], int(rows[0] + rows[1]) + 1)
+        if first >= last or (pixels[first:last] == background).all():
+            problems.append(
+                f"{png}: nothing painted in rows {first}-{last} where the layout put the "
+                "workflow description"
+            )
     if len(colours) < MIN_COLOURS:
         problems.append(f"{png}: only {len(colours)} distinct colours (< {MIN_COLOURS})")
     if top > MAX_DOMINANT_SHARE:
@@ -288,14 +306,16 @@ def screenshot_problems(png: Path, size: tuple[int, int] = WINDOW) -> list[str]:
 
 def check_in_browser(exe: str, report_html: Path, screenshot: Path, description: str) -> list[str]:
     """Render the report: the front page shows the workflow description; screenshot it."""
-    problems = front_page_problems(probe_front_page(exe, report_html), description)
+    found = probe_front_page(exe, report_html)
+    problems = front_page_problems(found, description)
+    rows = (found["top"], found["height"]) if "top" in found else None
     screenshot.unlink(missing_ok=True)
     _chromium(
         exe, report_html, f"--screenshot={screenshot}", f"--window-size={WINDOW[0]},{WINDOW[1]}"
     )
     if not screenshot.exists():
         return problems + [f"chromium wrote no screenshot {screenshot}"]
-    return problems + screenshot_problems(screenshot)
+    return problems + screenshot_problems(screenshot, rows=rows)
 
 
 def check_report(workdir: Path, configfile: Path, run_snakemake, out_dir: Path | None) -> None:

@@ -195,6 +195,27 @@ def test_screenshot_checks(tmp_path):
     assert any("distinct colours" in p for p in report_check.screenshot_problems(blank, (w, h)))
     wrong = report_check.screenshot_problems(tmp_path / "page.png", (w, h + 1))
     assert wrong == [f"{tmp_path / 'page.png'}: 30 x 40 px, not 30 x 41"]
+    # the description's rows: painted (5-34) passes, the empty margin (36-39) does not
+    shot = tmp_path / "page.png"
+    assert report_check.screenshot_problems(shot, (w, h), rows=(10.0, 5.0)) == []
+    assert report_check.screenshot_problems(shot, (w, h), rows=(36.0, 3.0)) == [
+        f"{shot}: nothing painted in rows 36-40 where the layout put the workflow description"
+    ]
+
+
+def test_a_sparse_but_drawn_page_is_not_blank(tmp_path):
+    """A front page with little on it (the toy report: 0.6 % of the window drawn) is a
+    rendered page; only a page with next to nothing drawn is blank."""
+    h, w = 200, 500
+    rng = np.random.default_rng(1)
+    page = np.full((h, w, 3), 255)
+    page[100:104, 0:150] = rng.integers(0, 256, (4, 150, 3))  # 0.6 % of the pixels
+    sparse = report_check.screenshot_problems(_png(tmp_path / "sparse.png", page), (w, h))
+    assert sparse == []
+    page = np.full((h, w, 3), 255)
+    page[100:102, 0:50] = rng.integers(0, 256, (2, 50, 3))  # 0.1 %: a loading line
+    almost = report_check.screenshot_problems(_png(tmp_path / "almost.png", page), (w, h))
+    assert any("blank page" in p for p in almost)
 
 
 def test_front_page_must_begin_inside_the_window():
