@@ -288,9 +288,9 @@ def screenshot_problems(
         rgb = image.convert("RGB")
         colours = rgb.getcolors(maxcolors=image.width * image.height)
         pixels = np.asarray(rgb)
-    top = max(count for count, _ in colours) / sum(count for count, _ in colours)
+    dominant, background = max(colours)
+    top = dominant / sum(count for count, _ in colours)
     if rows is not None:
-        background = np.array(max(colours)[1])
         first, last = max(0, int(rows[0])), min(pixels.shape[0], int(rows[0] + rows[1]) + 1)
         if first >= last or (pixels[first:last] == background).all():
             problems.append(
