@@ -90,7 +90,7 @@ def test_nested_positions_do_not_depend_on_the_fractions_asked_before():
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:TF runtime already initialised:RuntimeWarning")
 def test_tiny_end_to_end_train_and_evaluate(tiny_window_dataset, tmp_path):
-    import keras
+    from eqprecursors.ground import model as models
 
     d = tiny_window_dataset
     model_path = tmp_path / "out" / "model.keras"
@@ -114,7 +114,7 @@ def test_tiny_end_to_end_train_and_evaluate(tiny_window_dataset, tmp_path):
     assert {"epoch", "accuracy", "loss", "val_accuracy", "val_loss"} <= set(h.columns)
     assert len(h) == 2 and h.epoch.tolist() == [0, 1]
     assert np.all(np.isfinite(h[["accuracy", "loss", "val_accuracy", "val_loss"]]))
-    model = keras.models.load_model(model_path)
+    model = models.load_cnn(model_path)
     assert model.input_shape == (None, 3, 60, 1)
 
     metrics_json = tmp_path / "out" / "metrics.json"
@@ -175,13 +175,12 @@ def _assert_same_scores(new, old, tol=1e-9, where="metrics"):
 @pytest.mark.filterwarnings("ignore:TF runtime already initialised:RuntimeWarning")
 def test_predictions_written_by_training_score_as_the_reloaded_model(tiny_window_dataset, tmp_path):
     """The training job's predictions.csv gives the metrics the model-reloading path gave."""
-    import keras
-
     from eqprecursors.evaluation.metrics import (
         bootstrap_ci,
         classification_metrics,
         permutation_pvalue,
     )
+    from eqprecursors.ground import model as models
 
     d = tiny_window_dataset
     model_path = tmp_path / "model.keras"
@@ -197,7 +196,7 @@ def test_predictions_written_by_training_score_as_the_reloaded_model(tiny_window
     # the old path: reload the model, model.predict the val windows, score them
     rows, y = training.load_split(d["labels"], d["split"])["val"]
     x = store.WindowReader(d["windows"]).read(rows)[..., None]
-    p_old = keras.models.load_model(model_path).predict(x, batch_size=64, verbose=0)[:, 1]
+    p_old = models.load_cnn(model_path).predict(x, batch_size=64, verbose=0)[:, 1]
     p_new = pd.read_csv(tmp_path / "predictions.csv")["p_earthquake"].to_numpy()
     np.testing.assert_allclose(p_new, p_old, rtol=0, atol=1e-6)
     assert np.unique(p_old).size > 1  # a model that separates something, not a constant
@@ -306,7 +305,7 @@ def test_learning_curve_other_verdicts():
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:TF runtime already initialised:RuntimeWarning")
 def test_conv_blocks_and_learning_rate_reach_the_trained_model(tiny_window_dataset, tmp_path):
-    import keras
+    from eqprecursors.ground import model as models
 
     d = tiny_window_dataset
     options = dict(epochs=1, batch_size=8, seed=0, threads=1, verbose=0)
@@ -318,7 +317,7 @@ def test_conv_blocks_and_learning_rate_reach_the_trained_model(tiny_window_datas
     )  # fmt: skip
     assert table2["conv_blocks"] == 3 and table2["learning_rate"] is None
     assert two["conv_blocks"] == 2 and two["learning_rate"] == 0.01
-    model = keras.models.load_model(tmp_path / "b.keras")
+    model = models.load_cnn(tmp_path / "b.keras")
     assert [layer.name for layer in model.layers if layer.name.startswith("conv")] == [
         "conv1",
         "conv2",

@@ -263,9 +263,9 @@ def predict_ground_alarms(
     from eqprecursors.core.runtime import configure_threads
 
     configure_threads(threads)
-    import keras
+    from eqprecursors.ground.model import load_cnn  # starts TensorFlow
 
-    model = keras.models.load_model(model_keras)
+    model = load_cnn(model_keras, compile=False)
 
     def predict(x: np.ndarray) -> np.ndarray:
         return np.asarray(model.predict_on_batch(x))[:, 1]

@@ -171,12 +171,12 @@ def evaluate_model(
     from eqprecursors.core.runtime import configure_threads
 
     configure_threads(threads)
-    import keras
+    from eqprecursors.ground.model import load_cnn  # starts TensorFlow
 
     if part not in ("train", "val"):
         raise ValueError(f"part must be 'train' or 'val', got {part!r}")
     rows, y = load_split(labels_csv, split_csv)[part]
-    model = keras.models.load_model(model_path)
+    model = load_cnn(model_path, compile=False)
     p = predict_rows(model, WindowReader(windows_npy), rows, batch_size=batch_size)
     context = {"model": str(model_path)}
     with tempfile.TemporaryDirectory(prefix="evaluate_model_") as tmp:
