@@ -169,13 +169,30 @@ def run(bench: Bench, python: str) -> dict[str, Any]:
 
 
 def _proc_field(path: str, key: str) -> str | None:
+    """The first value of ``key`` (matched whole: "model" is not "model name")."""
     try:
         for line in Path(path).read_text().splitlines():
-            if line.startswith(key):
-                return line.split(":", 1)[1].strip()
+            name, sep, value = line.partition(":")
+            if sep and name.strip() == key:
+                return value.strip()
     except OSError:
         return None
     return None
+
+
+def cpu_generation(cpuinfo: str = "/proc/cpuinfo") -> str | None:
+    """CPU family/model and widest SIMD: "AMD EPYC" alone hides why GEMM peaks differ 2x.
+
+    On two draws of this project's machine, both "AMD EPYC", one thread's GEMM peak was
+    229 and 111 GFLOP/s, and training's share of it differed with the backward kernels.
+    """
+    family, model = _proc_field(cpuinfo, "cpu family"), _proc_field(cpuinfo, "model")
+    flags = set((_proc_field(cpuinfo, "flags") or "").split())
+    simd = next(
+        (f for f in ("avx512f", "avx2", "avx", "sse4_2", "neon", "asimd") if f in flags), None
+    )
+    parts = [f"family {family} model {model}" if family and model else None, simd]
+    return ", ".join(p for p in parts if p) or None
 
 
 def machine() -> dict[str, Any]:
@@ -190,6 +207,7 @@ def machine() -> dict[str, Any]:
             continue
     return {
         "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or None,
+        "cpu_generation": cpu_generation(),
         "cores": os.cpu_count(),
         "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "memory_gib": round(int(mem.split()[0]) / 1024**2, 1) if mem else None,
@@ -209,7 +227,9 @@ def markdown(records: list[dict[str, Any]], host: dict[str, Any]) -> str:
     """The README table: result line, in-run baseline, ratio, goal and whether it is met."""
     met = {True: "pass", False: "**fail**", None: "—"}
     rows = [
-        f"Measured {host['date']} on {host['cpu']} ({host['cores']} cores, "
+        f"Measured {host['date']} on {host['cpu']} ("
+        + (f"{host['cpu_generation']}; " if host.get("cpu_generation") else "")
+        + f"{host['cores']} cores, "
         f"{host['memory_gib']} GiB, load average {host['load_average_1m']} at the start), "
         f"Python {host['python']}, TensorFlow {host['tensorflow']}.",
         "",

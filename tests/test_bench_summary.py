@@ -114,10 +114,25 @@ def test_machine_describes_this_host():
     json.dumps(host)  # goes into summary.json
 
 
+def test_cpu_generation_reads_family_model_and_widest_simd(tmp_path):
+    """ "AMD EPYC" named two CPUs whose GEMM peaks differed 2x; family/model tell them apart."""
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
+        "model name\t: AMD EPYC\nflags\t\t: fpu sse4_2 avx avx2 avx512f avx512_bf16\n\n"
+        "processor\t: 1\ncpu family\t: 99\nmodel\t\t: 1\n"
+    )
+    assert run_all.cpu_generation(str(cpuinfo)) == "family 25 model 17, avx512f"
+    cpuinfo.write_text("cpu family\t: 6\nmodel\t\t: 85\nflags\t\t: sse4_2 avx avx2\n")
+    assert run_all.cpu_generation(str(cpuinfo)) == "family 6 model 85, avx2"
+    assert run_all.cpu_generation(str(tmp_path / "missing")) is None
+
+
 def test_markdown_table_has_one_row_per_record_and_honest_goals():
     host = {
         "date": "2026-12-02T07:00:00Z",
         "cpu": "Test CPU",
+        "cpu_generation": "family 25 model 17, avx512f",
         "cores": 2,
         "memory_gib": 23.4,
         "load_average_1m": 3.1,
@@ -131,7 +146,8 @@ def test_markdown_table_has_one_row_per_record_and_honest_goals():
     ]
     md = run_all.markdown(recs, host)
     lines = md.strip().splitlines()
-    assert "Test CPU" in lines[0] and "2 cores" in lines[0] and "2026-12-02" in lines[0]
+    assert "Test CPU (family 25 model 17, avx512f; 2 cores" in lines[0]
+    assert "2026-12-02" in lines[0]
     rows = [ln for ln in lines if ln.startswith("| ") and not ln.startswith("| benchmark")]
     assert len(rows) == 3
     assert all(r.count(" | ") == 6 for r in rows)  # pipes inside lines are escaped
