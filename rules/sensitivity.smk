@@ -13,6 +13,12 @@ SENSITIVITY_SATELLITE_POINT = sensitivity_plan.POINT_JSON.replace("{study}", "sa
 SENSITIVITY_SATELLITE_WORK = sensitivity_plan.POINT_DIR.replace("{study}", "satellite")
 
 
+# The sweep's points are many, independent and about 20 s each: scheduled after whatever
+# else is ready, they fill the cores around the papers' long chains (generate, decode,
+# label, split, train, alarms) instead of delaying them to the end of the run.
+SENSITIVITY_PRIORITY = -1
+
+
 rule sensitivity_ground_catalog:
     """A dense Gutenberg-Richter catalog around the sweep's site, one per seed (USGS csv)."""
     output:
@@ -118,6 +124,7 @@ rule generate_sensitivity_ground:
         shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
+    priority: SENSITIVITY_PRIORITY
     conda:
         "../envs/synthetic.yaml"
     threads: 1
@@ -155,6 +162,7 @@ rule sensitivity_ground_point:
         shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
+    priority: SENSITIVITY_PRIORITY
     conda:
         "../envs/ml.yaml"
     threads: 1
@@ -186,6 +194,7 @@ rule generate_sensitivity_satellite:
         shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
+    priority: SENSITIVITY_PRIORITY
     conda:
         "../envs/synthetic.yaml"
     threads: 1
@@ -227,6 +236,7 @@ rule sensitivity_satellite_point:
         shape=sensitivity_plan.SHAPE,
         amplitude=sensitivity_plan.AMPLITUDE,
         seed=sensitivity_plan.SEED,
+    priority: SENSITIVITY_PRIORITY
     conda:
         "../envs/ml.yaml"
     threads: 1

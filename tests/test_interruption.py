@@ -192,7 +192,7 @@ def test_run_killed_while_training_recovers_with_rerun_incomplete(run_a, tmp_pat
 
     Exact equality with run A is expected, not only within 1e-6: the rerun does not resume
     from a checkpoint but repeats the whole job with the same seed, data and thread count
-    (profiles/default: train_ground 2 threads), which determinism above already requires;
+    (profiles/default: train_ground 1 thread), which determinism above already requires;
     the tolerance only keeps the comparison the same as there.
     """
     run_c = tmp_path / "run_c"
