@@ -168,26 +168,29 @@ def run(bench: Bench, python: str) -> dict[str, Any]:
     return rec
 
 
-def _proc_field(path: str, key: str) -> str | None:
-    """The first value of ``key`` (matched whole: "model" is not "model name")."""
+def _proc_fields(path: str) -> dict[str, str]:
+    """The first value of each ``key: value`` line ("model" and "model name" kept apart)."""
+    fields: dict[str, str] = {}
     try:
         for line in Path(path).read_text().splitlines():
             name, sep, value = line.partition(":")
-            if sep and name.strip() == key:
-                return value.strip()
+            if sep:
+                fields.setdefault(name.strip(), value.strip())
     except OSError:
-        return None
-    return None
+        pass
+    return fields
 
 
-def cpu_generation(cpuinfo: str = "/proc/cpuinfo") -> str | None:
+def cpu_generation(cpuinfo: str | dict[str, str] = "/proc/cpuinfo") -> str | None:
     """CPU family/model and widest SIMD: "AMD EPYC" alone hides why GEMM peaks differ 2x.
 
     On two draws of this project's machine, both "AMD EPYC", one thread's GEMM peak was
     229 and 111 GFLOP/s, and training's share of it differed with the backward kernels.
+    ``cpuinfo``: a path, or its fields already read.
     """
-    family, model = _proc_field(cpuinfo, "cpu family"), _proc_field(cpuinfo, "model")
-    flags = set((_proc_field(cpuinfo, "flags") or "").split())
+    fields = _proc_fields(cpuinfo) if isinstance(cpuinfo, str) else cpuinfo
+    family, model = fields.get("cpu family"), fields.get("model")
+    flags = set(fields.get("flags", "").split())
     simd = next(
         (f for f in ("avx512f", "avx2", "avx", "sse4_2", "neon", "asimd") if f in flags), None
     )
@@ -197,7 +200,8 @@ def cpu_generation(cpuinfo: str = "/proc/cpuinfo") -> str | None:
 
 def machine() -> dict[str, Any]:
     """What the numbers were measured on; load average says how busy it was."""
-    mem = _proc_field("/proc/meminfo", "MemTotal")
+    mem = _proc_fields("/proc/meminfo").get("MemTotal")
+    cpuinfo = _proc_fields("/proc/cpuinfo")
     tf = None
     for dist in ("tensorflow", "tensorflow-cpu", "tensorflow-intel"):  # one module, many wheels
         try:
@@ -206,8 +210,8 @@ def machine() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             continue
     return {
-        "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or None,
-        "cpu_generation": cpu_generation(),
+        "cpu": cpuinfo.get("model name") or platform.processor() or None,
+        "cpu_generation": cpu_generation(cpuinfo),
         "cores": os.cpu_count(),
         "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "memory_gib": round(int(mem.split()[0]) / 1024**2, 1) if mem else None,

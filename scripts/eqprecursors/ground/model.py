@@ -23,7 +23,8 @@ class Conv2D(keras.layers.Conv2D):
     into ``Conv2DBackpropFilterWithBias``, which on this project's machines took 2x the time
     of the filter gradient plus a separate sum (conv2 of the week model, batch 64: 265 ms
     against 126 ms) and was half of a training step. Same parameters, same arithmetic (the
-    bias gradient is the same sum, taken in another order); the forward pass is still fused.
+    bias gradient is the same sum, taken in another order). This is Keras' ``BaseConv.call``
+    with ``tf.math.add`` in place of ``keras.ops.add``, which is what rewrites the add.
     """
 
     def call(self, inputs):
@@ -31,10 +32,11 @@ class Conv2D(keras.layers.Conv2D):
 
         outputs = self.convolution_op(inputs, self.kernel)
         if self.use_bias:
-            shape = (1,) * (self.rank + 1) + (self.filters,)
-            if self.data_format != "channels_last":
-                shape = (1, self.filters) + (1,) * self.rank
-            outputs = tf.math.add(outputs, tf.reshape(self.bias, shape))
+            if self.data_format == "channels_last":
+                bias_shape = (1,) * (self.rank + 1) + (self.filters,)
+            else:
+                bias_shape = (1, self.filters) + (1,) * self.rank
+            outputs = tf.math.add(outputs, tf.reshape(self.bias, bias_shape))
         if self.activation is not None:
             return self.activation(outputs)
         return outputs
